@@ -1,0 +1,1 @@
+"""The `mhi` command line: thin wrappers over the public API."""

@@ -1,0 +1,122 @@
+"""`mhi list`, `mhi show ID`, `mhi schema`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from mhindicators.cli.render import OutputFormat, run_guarded, stdout
+from mhindicators.definitions import Catalog, load_catalog
+from mhindicators.definitions.jsonschema import definition_schema_text
+from mhindicators.errors import UsageError
+from mhindicators.issues import issue
+from mhindicators.outputs.atomic import write_text_atomic
+
+DEFAULT_DEFS = Path("indicator_defs")
+_DEFS_HELP = "Definition files or folders (default: indicator_defs)."
+
+
+def _catalog(paths: list[Path] | None) -> Catalog:
+    paths = paths or [DEFAULT_DEFS]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(
+            "path not found",
+            [issue("MHI901", f"path does not exist: {p}", str(p)) for p in missing],
+        )
+    return load_catalog(paths)
+
+
+def list_indicators(
+    paths: list[Path] = typer.Argument(None, help=_DEFS_HELP),
+    source: str = typer.Option(None, "--source", help="Only survey or registry indicators."),
+) -> None:
+    """List the catalogue: id, name, source, estimator, unit, SDG code."""
+
+    def body() -> None:
+        catalog = _catalog(paths)
+        table = Table(title=f"{len(catalog)} indicators", show_lines=False)
+        for col in ("id", "name", "source", "estimator", "unit", "SDG", "theme"):
+            table.add_column(col, overflow="fold")
+        for ind in sorted(catalog, key=lambda i: (i.theme or "", i.id)):
+            if source and ind.source != source:
+                continue
+            table.add_row(ind.id, ind.name, ind.source, ind.estimator, ind.unit,
+                          ind.framework.sdg or "", ind.theme or "")  # fmt: skip
+        stdout.print(table)
+
+    run_guarded(body)
+
+
+def show(
+    ident: str = typer.Argument(..., metavar="ID", help="Indicator id."),
+    paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP),
+) -> None:
+    """Print one indicator's metadata sheet."""
+
+    def body() -> None:
+        catalog = _catalog(paths)
+        try:
+            ind = catalog.get(ident)
+        except KeyError as exc:
+            raise UsageError(str(exc), [issue("MHI902", str(exc.args[0]))]) from None
+        table = Table(title=f"{ind.id} v{ind.version}: {ind.name}", show_header=False)
+        table.add_column("field", style="bold")
+        table.add_column("value", overflow="fold")
+        rows = {
+            "description": ind.description,
+            "source / estimator": f"{ind.source} / {ind.estimator}",
+            "SDG": ind.framework.sdg or "-",
+            "pillar": ind.framework.pillar,
+            "universe": ind.universe or "(everyone)",
+            "numerator": ind.numerator,
+            "denominator": ind.denominator,
+            "value": ind.value,
+            "missing": ind.missing,
+            "unit": f"{ind.unit} (x{ind.effective_multiplier:g})",
+            "disaggregate by": ", ".join(ind.disaggregate_by),
+            "age groups": _bands(ind.age_groups),
+            "reference group": ", ".join(
+                f"{k} = {v}" for k, v in (ind.reference_group or {}).items()
+            ),
+            "standardise": f"{ind.standardize.by} to {ind.standardize.standard}"
+            if ind.standardize
+            else None,
+            "reliability": ind.reliability,
+            "CI method": ind.ci_method,
+            "references": "\n".join(
+                r.citation + (f" <{r.url}>" if r.url else "") for r in ind.framework.references
+            ),
+            "notes": ind.notes,
+            "file": str(catalog.paths[ind.id]),
+        }
+        for key, value in rows.items():
+            if value:
+                table.add_row(key, str(value).replace("[", "\\["))
+        stdout.print(table)
+
+    run_guarded(body)
+
+
+def _bands(bands: list | None) -> str | None:
+    if not bands:
+        return None
+    return ", ".join(f"{lo}-{hi}" if hi is not None else f"{lo}+" for lo, hi in bands)
+
+
+def schema(
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Export the JSON Schema of definition files (for editor autocompletion)."""
+
+    def body() -> None:
+        text = definition_schema_text()
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            write_text_atomic(out, text)
+
+    run_guarded(body, OutputFormat.text)

@@ -1,0 +1,38 @@
+"""Entry point: `mhi` and its sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from mhindicators import __version__
+from mhindicators.cli import catalog_cmds, validate_cmd
+
+app = typer.Typer(
+    name="mhi",
+    help="Migrant-health indicators: validate definitions and compute them by migratory status.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mhi {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Exit codes: 0 ok, 1 problems found in the inputs, 2 usage or internal error."""
+
+
+app.command("validate")(validate_cmd.validate)
+app.command("list")(catalog_cmds.list_indicators)
+app.command("show")(catalog_cmds.show)
+app.command("schema")(catalog_cmds.schema)

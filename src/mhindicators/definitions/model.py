@@ -1,0 +1,202 @@
+"""Pydantic models of an indicator definition (one YAML file = one Indicator)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Estimator = Literal["proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate"]
+Source = Literal["survey", "registry"]
+Pillar = Literal["monitoring", "policy_legal", "health_systems", "partnerships"]
+MissingPolicy = Literal["exclude", "as_false"]
+CIMethod = Literal[
+    "logit",
+    "xlogit",
+    "mean",
+    "beta",
+    "korn-graubard-nchs",
+    "wilson",
+    "garwood",
+    "byar",
+    "fay-feuer",
+    "tiwari",
+    "dobson",
+]
+
+#: unit -> multiplier applied to the estimate (percent: proportion x 100).
+UNIT_MULTIPLIERS: dict[str, float] = {
+    "percent": 100.0,
+    "proportion": 1.0,
+    "per_1000": 1_000.0,
+    "per_10000": 10_000.0,
+    "per_100000": 100_000.0,
+    "per_100000_live_births": 100_000.0,
+    "ratio": 1.0,
+    "number": 1.0,
+    "currency": 1.0,
+    "years": 1.0,
+}
+Unit = Literal[
+    "percent",
+    "proportion",
+    "per_1000",
+    "per_10000",
+    "per_100000",
+    "per_100000_live_births",
+    "ratio",
+    "number",
+    "currency",
+    "years",
+]
+
+#: estimator -> the expression fields it needs, and those it must not have.
+ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "proportion": (("numerator",), ("denominator", "value")),
+    "mean": (("value",), ("numerator", "denominator")),
+    "ratio": (("numerator", "denominator"), ("value",)),
+    "total": (("value",), ("numerator", "denominator")),
+    "count": (("numerator",), ("denominator", "value")),
+    "rate": (("numerator", "denominator"), ("value",)),
+    "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
+}
+SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"}
+REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "ratio", "proportion"}
+
+ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+SDG_CODE = re.compile(r"^\d{1,2}\.[0-9a-c]{1,2}\.\d{1,2}$")
+
+Expr = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Reference(_Strict):
+    """A citation for the definition: title or document, optional URL and note."""
+
+    citation: str = Field(min_length=3)
+    url: str | None = None
+    note: str | None = None
+
+
+class Framework(_Strict):
+    """Where the indicator comes from: SDG code, WHA 61.17 pillar, citations."""
+
+    sdg: str | None = Field(None, description="SDG indicator code, e.g. 3.8.2; null if none.")
+    pillar: Pillar = Field(description="Pillar of the WHA 61.17 operational framework.")
+    references: list[Reference] = Field(min_length=1)
+
+    @field_validator("sdg")
+    @classmethod
+    def _sdg_code(cls, value: str | None) -> str | None:
+        if value is not None and not SDG_CODE.match(value):
+            raise ValueError(f"'{value}' is not an SDG indicator code like 3.8.2")
+        return value
+
+
+class Standardize(_Strict):
+    """Direct age standardisation against a named standard population."""
+
+    by: Literal["age_group"] = "age_group"
+    standard: str = Field(
+        description="Standard population name, e.g. who_world_2000_2025, esp_2013, us_2000."
+    )
+
+
+class Indicator(_Strict):
+    """An indicator definition; the file name must equal its id."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Stable unique id; the file is `<id>.yaml`.")
+    version: str = Field(description="Semantic version of the definition, e.g. 1.0.0.")
+    name: str = Field(min_length=3, max_length=200)
+    description: str = Field(min_length=10)
+    theme: str | None = Field(None, description="Catalogue theme (usually the folder name).")
+    framework: Framework
+    source: Source = Field(description="survey (microdata with a design) or registry (events).")
+    estimator: Estimator
+    universe: Expr | None = Field(
+        None, description="Condition defining the population of interest; absent = everyone."
+    )
+    numerator: Expr | None = Field(
+        None, description="Condition (proportion, count, rate) or value (ratio)."
+    )
+    denominator: Expr | None = Field(
+        None, description="Value summed for ratios; for rates the denominator measure."
+    )
+    value: Expr | None = Field(None, description="Numeric value for mean and total.")
+    missing: MissingPolicy = Field(
+        "exclude",
+        description="Rows in the universe whose outcome is missing: `exclude` removes them "
+        "from the denominator (counted and reported); `as_false` counts them as not meeting "
+        "the numerator.",
+    )
+    unit: Unit
+    multiplier: float | None = Field(
+        None, description="Must agree with the unit when given (percent = 100)."
+    )
+    disaggregate_by: list[str] = Field(
+        default_factory=lambda: ["migratory_status", "sex", "age_group"],
+        description="Dimensions of the output table; every margin (_T) is produced too.",
+    )
+    age_groups: list[tuple[int, int | None]] | None = Field(
+        None,
+        description="Age bands [lower, upper] in completed years, upper inclusive; "
+        "null upper = open-ended.",
+    )
+    reference_group: dict[str, str] | None = Field(
+        None,
+        description="The group every other group is contrasted with, "
+        "e.g. {migratory_status: native_born_citizen}.",
+    )
+    standardize: Standardize | None = None
+    reliability: str | None = Field(
+        None, description="Reliability policy name; default from project."
+    )
+    ci_method: CIMethod | None = Field(None, description="Interval method; default per estimator.")
+    notes: str | None = None
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError(f"'{value}' is not a semantic version like 1.0.0")
+        return value
+
+    @field_validator("disaggregate_by")
+    @classmethod
+    def _unique_dims(cls, dims: list[str]) -> list[str]:
+        seen = [d for i, d in enumerate(dims) if d in dims[:i]]
+        if seen:
+            raise ValueError(f"dimension '{seen[0]}' is listed twice")
+        return dims
+
+    @model_validator(mode="after")
+    def _fields_for_estimator(self) -> Indicator:
+        required, forbidden = ESTIMATOR_FIELDS[self.estimator]
+        missing = [f for f in required if getattr(self, f) is None]
+        if missing:
+            raise ValueError(
+                f"estimator '{self.estimator}' needs {', '.join(missing)}; add "
+                + " and ".join(f"`{f}:`" for f in missing)
+            )
+        extra = [f for f in forbidden if getattr(self, f) is not None]
+        if extra:
+            raise ValueError(
+                f"estimator '{self.estimator}' does not use {', '.join(extra)}; remove it "
+                f"or change the estimator"
+            )
+        allowed = SURVEY_ESTIMATORS if self.source == "survey" else REGISTRY_ESTIMATORS
+        if self.estimator not in allowed:
+            raise ValueError(
+                f"estimator '{self.estimator}' is not available for {self.source} indicators "
+                f"(use one of {', '.join(sorted(allowed))})"
+            )
+        return self
+
+    @property
+    def effective_multiplier(self) -> float:
+        return self.multiplier if self.multiplier is not None else UNIT_MULTIPLIERS[self.unit]

@@ -1,0 +1,147 @@
+"""Problems as data: located, coded issues collected into a report.
+
+Codes are stable and documented (docs/issue-codes.md is generated from `CODES`):
+MHI1xx schema, MHI2xx cross-definition and expressions, MHI3xx data and profiles,
+MHI4xx estimation and reliability, MHI9xx internal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A documented issue code: `MHI203 unknown-variable`."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    hint: str = ""
+
+
+CODES: dict[str, Code] = {}
+
+
+def define(code: str, name: str, severity: Severity, summary: str, hint: str = "") -> Code:
+    """Register an issue code once; a clash between two modules is a programming error."""
+    existing = CODES.get(code)
+    if existing is not None and existing.name != name:
+        raise RuntimeError(f"issue code {code} defined twice ({existing.name}, {name})")
+    CODES[code] = Code(code, name, severity, summary, hint)
+    return CODES[code]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One located problem. `line` and `col` are 1-based; 0 means unknown."""
+
+    code: str
+    message: str
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    hint: str = ""
+    severity: Severity = "error"
+    name: str = ""
+
+    def format_text(self) -> str:
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        text = f"{where}: {self.severity} {self.code} {self.message} [{self.name}]"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def format_github(self) -> str:
+        level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
+        props = [f"file={self.file}"] if self.file else []
+        if self.line:
+            props += [f"line={self.line}", f"col={self.col or 1}"]
+        props.append(f"title={self.code} {self.name}")
+        body = self.message + (f" (hint: {self.hint})" if self.hint else "")
+        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} {','.join(props)}::{body}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def issue(
+    code: str, message: str, file: str = "", line: int = 0, col: int = 0, hint: str = ""
+) -> Issue:
+    """Build an Issue for a registered code, taking name, severity and default hint from it."""
+    spec = CODES[code]
+    return Issue(
+        code=code,
+        message=message,
+        file=str(file),
+        line=line,
+        col=col,
+        hint=hint or spec.hint,
+        severity=spec.severity,
+        name=spec.name,
+    )
+
+
+@dataclass
+class Report:
+    """Issues collected from one run, in the order found."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, item: Issue) -> None:
+        self.issues.append(item)
+
+    def extend(self, items: Iterable[Issue]) -> None:
+        self.issues.extend(items)
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.issues)
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sorted(self) -> list[Issue]:
+        return sorted(self.issues, key=lambda i: (i.file, i.line, i.col, i.code))
+
+    def to_json(self) -> str:
+        return json.dumps([i.to_dict() for i in self.sorted()], indent=2)
+
+
+define(
+    "MHI900",
+    "internal-error",
+    "error",
+    "mhi failed unexpectedly; this is a bug.",
+    "Re-run with --debug and report the traceback to the mhi developers.",
+)
+define(
+    "MHI901",
+    "path-not-found",
+    "error",
+    "A path given on the command line does not exist.",
+    "Check the spelling and the current directory.",
+)
+define(
+    "MHI902",
+    "unknown-indicator",
+    "error",
+    "No indicator with that id is in the catalogue.",
+    "Run `mhi list` to see the ids.",
+)

@@ -1,0 +1,1 @@
+"""Writers for result tables (atomic: temporary file then rename)."""

@@ -1,0 +1,1 @@
+"""Dataset profiles: column maps, recodes, missing codes, derivations, design."""

@@ -1,0 +1,258 @@
+"""Raw extract -> canonical frame: missing codes, recodes, types, derivations.
+
+Recoding works on the distinct raw values (factorize once), never row by row, and an
+unmapped code is an error that lists the code and how many rows carry it -- never the rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mhindicators.errors import DataError
+from mhindicators.issues import Issue, define, issue
+from mhindicators.profiles import derive
+from mhindicators.profiles.loader import LoadedProfile
+from mhindicators.vocabulary import Variable, Vocabulary
+
+define(
+    "MHI313",
+    "unmapped-code",
+    "error",
+    "A raw value is neither recoded nor a missing code, or is not a valid canonical code.",
+    "Add the value to the profile's `recode:` (or `missing_codes:`) for this variable.",
+)
+define(
+    "MHI314",
+    "not-numeric",
+    "error",
+    "A numeric variable holds values that are not numbers.",
+    "Declare the non-numeric codes in `missing_codes:` or fix the column mapping.",
+)
+define(
+    "MHI315",
+    "out-of-range",
+    "error",
+    "A numeric variable holds values outside its valid range.",
+    "Declare special codes (e.g. 999) in `missing_codes:`, or check the column mapping.",
+)
+
+MAX_LISTED = 10
+
+
+def available_variables(loaded: LoadedProfile, vocab: Vocabulary) -> set[str]:
+    """Canonical variables this profile can provide: mapped columns plus derivable ones."""
+    prof = loaded.profile
+    have = set(prof.columns)
+    enabled = {name for name in derive.SOURCES if getattr(prof.derive, name, True)}
+    enabled.add("duration_group")
+    changed = True
+    while changed:
+        changed = False
+        for name, sources in derive.SOURCES.items():
+            if name in enabled and name not in have and all(s in have for s in sources):
+                have.add(name)
+                changed = True
+    return {v for v in have if v in vocab}
+
+
+def source_variables(loaded: LoadedProfile, wanted: set[str]) -> set[str]:
+    """The mapped canonical variables needed to produce `wanted` (derivations expanded)."""
+    mapped = set(loaded.profile.columns)
+    out: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        name = stack.pop()
+        if name in mapped:
+            out.add(name)
+        elif name in derive.SOURCES:
+            stack.extend(derive.SOURCES[name])
+    return out
+
+
+def harmonize(
+    raw: pd.DataFrame, loaded: LoadedProfile, wanted: set[str], vocab: Vocabulary
+) -> pd.DataFrame:
+    """Canonical frame with the `wanted` variables (and their sources), typed per the vocabulary."""
+    prof = loaded.profile
+    out: dict[str, object] = {}
+    problems: list[Issue] = []
+    for name in sorted(source_variables(loaded, wanted)):
+        column = raw[prof.columns[name]]
+        values, issues = _canonical(column, name, vocab[name], loaded)
+        out[name] = values
+        problems += issues
+    if problems:
+        raise DataError(f"{len(problems)} problem(s) harmonising {loaded.path}", problems)
+    frame = pd.DataFrame(out, index=raw.index)
+    _derive_all(frame, loaded, wanted)
+    return frame
+
+
+def _canonical(
+    column: pd.Series, name: str, var: Variable, loaded: LoadedProfile
+) -> tuple[object, list[Issue]]:
+    """Map the distinct raw values, then expand to rows by their factor codes."""
+    prof = loaded.profile
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    missing = {_key(v) for v in prof.missing_codes.get(name, [])}
+    recode = {_key(k): v for k, v in prof.recode.get(name, {}).items()}
+    mapped: list[object] = []
+    bad: list[tuple[object, int]] = []
+    for value, count in zip(list(uniques), counts.tolist(), strict=True):
+        key = _key(value)
+        if key in missing:
+            mapped.append(None)
+        elif not recode:
+            mapped.append(value)
+        elif key in recode:
+            mapped.append(recode[key])
+        else:
+            mapped.append(None)
+            bad.append((value, count))
+    if bad:
+        return None, [_unmapped(name, bad, loaded, "recode")]
+    typed, issue_ = _typed_uniques(mapped, counts, name, var, loaded)
+    if issue_ is not None:
+        return None, [issue_]
+    if var.type == "categorical":
+        categories, cat_index = typed
+        row_codes = np.append(cat_index, -1)[codes]  # factor code -1 (NA) -> -1
+        return pd.Categorical.from_codes(row_codes, categories=categories), []
+    return pd.Series(np.append(typed, np.nan)[codes], index=column.index), []
+
+
+def _typed_uniques(
+    mapped: list[object], counts: np.ndarray, name: str, var: Variable, loaded: LoadedProfile
+) -> tuple[object, Issue | None]:
+    """Canonical values for each distinct raw value: category indices or float numbers."""
+    if var.type == "categorical":
+        text = [None if v is None else _code_text(v) for v in mapped]
+        allowed = var.allowed_codes()
+        if allowed is not None:
+            extra: dict[str, int] = {}
+            for t, n in zip(text, counts.tolist(), strict=True):
+                if t is not None and t not in allowed:
+                    extra[t] = extra.get(t, 0) + n
+            if extra:
+                return None, _unmapped(name, list(extra.items()), loaded, "codes")
+            categories = sorted(allowed)
+        else:
+            categories = sorted({t for t in text if t is not None})
+        position = {c: i for i, c in enumerate(categories)}
+        return (categories, np.asarray([-1 if t is None else position[t] for t in text])), None
+    if var.type == "boolean":
+        table = {True: 1.0, False: 0.0}  # 1 and 0 hash equal to True and False
+        bad = [
+            (v, int(n))
+            for v, n in zip(mapped, counts, strict=True)
+            if v is not None and _key(v) not in table
+        ]
+        if bad:
+            return None, _unmapped(name, bad, loaded, "boolean")
+        return np.asarray([np.nan if v is None else table[_key(v)] for v in mapped]), None
+    numbers = np.asarray([np.nan if v is None else _number(v) for v in mapped], dtype="float64")
+    file, line, col = loaded.where("columns", name)
+    not_numeric = np.isnan(numbers) & np.asarray([v is not None for v in mapped], dtype=bool)
+    if not_numeric.any():
+        n = int(counts[not_numeric[: len(counts)]].sum())
+        return None, issue("MHI314", f"{name}: {n} value(s) are not numbers", file, line, col)
+    low = var.min if var.min is not None else -np.inf
+    high = var.max if var.max is not None else np.inf
+    outside = (numbers < low) | (numbers > high)
+    if outside.any():
+        n = int(counts[outside].sum())
+        return None, issue(
+            "MHI315", f"{name}: {n} value(s) outside [{low:g}, {high:g}]", file, line, col
+        )
+    return numbers, None
+
+
+def _code_text(value: object) -> str:
+    """Codes stay text as written ('004' keeps its zeros); 1.0 from a float column is '1'."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, why: str) -> Issue:
+    section = "recode" if why == "recode" and name in loaded.profile.recode else "columns"
+    file, line, col = loaded.where(section, name)
+    listed = ", ".join(
+        f"{v!r} ({n} rows)" for v, n in sorted(bad, key=lambda b: -b[1])[:MAX_LISTED]
+    )
+    more = f" and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
+    what = {
+        "recode": "not in recode or missing_codes",
+        "codes": "not valid codes",
+        "boolean": "not true/false",
+    }[why]
+    return issue("MHI313", f"{name}: value(s) {what}: {listed}{more}", file, line, col)
+
+
+def _key(value: object) -> object:
+    """Normalise raw values so 1, 1.0 and '1' recode alike."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        try:
+            number = float(stripped)
+        except ValueError:
+            return stripped
+        return int(number) if number.is_integer() else number
+    if isinstance(value, np.generic):
+        return _key(value.item())
+    return value
+
+
+def _derive_all(frame: pd.DataFrame, loaded: LoadedProfile, wanted: set[str]) -> None:
+    prof = loaded.profile
+    country = prof.metadata.country
+    ref_year = prof.derive.reference_year or prof.metadata.year
+    steps = {
+        "nativity": lambda: derive.nativity(frame["country_of_birth"], country),
+        "citizenship_status": lambda: derive.citizenship_status(frame["citizenship"], country),
+        "migratory_status": lambda: derive.migratory_status(
+            frame["nativity"], frame["citizenship_status"]
+        ),
+        "migrant_generation": lambda: derive.migrant_generation(
+            frame["nativity"],
+            frame["mother_country_of_birth"],
+            frame["father_country_of_birth"],
+            country,
+        ),
+        "years_since_arrival": lambda: derive.years_since_arrival(
+            frame["year_of_arrival"], ref_year
+        ),
+        "duration_group": lambda: derive.duration_group(
+            frame["nativity"], frame["years_since_arrival"], prof.derive.duration_thresholds
+        ),
+    }
+    needed = _closure(wanted)
+    for name, step in steps.items():
+        sources_ready = all(s in frame.columns for s in derive.SOURCES[name])
+        if name in needed and name not in frame.columns and sources_ready:
+            frame[name] = step()
+
+
+def _closure(wanted: set[str]) -> set[str]:
+    out, stack = set(), list(wanted)
+    while stack:
+        name = stack.pop()
+        if name not in out:
+            out.add(name)
+            stack.extend(derive.SOURCES.get(name, ()))
+    return out

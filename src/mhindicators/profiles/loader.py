@@ -1,0 +1,147 @@
+"""Load a profile YAML into a located Profile model, checked against the vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from mhindicators.errors import ProfileError
+from mhindicators.issues import Issue, define, issue
+from mhindicators.profiles.model import Profile
+from mhindicators.schema_errors import SchemaCodes, located_issues
+from mhindicators.vocabulary import Vocabulary, default_vocabulary
+from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
+
+define(
+    "MHI301",
+    "profile-invalid",
+    "error",
+    "A profile value does not satisfy the schema.",
+    "See docs/profiles.md for the profile schema.",
+)
+define(
+    "MHI302",
+    "profile-unknown-key",
+    "error",
+    "A key is not part of the profile schema.",
+    "Remove the key or fix its spelling; see docs/profiles.md.",
+)
+define(
+    "MHI303",
+    "profile-missing-key",
+    "error",
+    "A required profile key is missing.",
+    "Add the key; see docs/profiles.md.",
+)
+define(
+    "MHI304",
+    "profile-wrong-type",
+    "error",
+    "A profile value has the wrong type.",
+    "See docs/profiles.md for the type of each key.",
+)
+define(
+    "MHI305",
+    "profile-bad-choice",
+    "error",
+    "A profile value is not one of the allowed choices.",
+    "Use one of the listed choices.",
+)
+define(
+    "MHI306",
+    "profile-unknown-variable",
+    "error",
+    "The profile maps or recodes a variable that is not in the vocabulary.",
+    "Map raw columns onto canonical variables (docs/vocabulary.md) or extend the vocabulary.",
+)
+define(
+    "MHI307",
+    "profile-bad-code",
+    "error",
+    "A recode target is not a code of the canonical variable.",
+    "Recode raw values to the variable's codes (docs/vocabulary.md); use null for missing.",
+)
+
+_CODES = SchemaCodes("MHI301", "MHI302", "MHI303", "MHI304", "MHI305")
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A profile with its source map (for locating data errors at the profile line)."""
+
+    profile: Profile
+    doc: SourceDoc
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def where(self, *path: str | int) -> tuple[str, int, int]:
+        """file, line, col of a key in the profile (e.g. where('columns', 'sex'))."""
+        line, col = self.doc.locate(tuple(path))
+        return self.doc.path, line, col
+
+
+def load_profile(path: Path | str, vocabulary: Vocabulary | None = None) -> LoadedProfile:
+    """Parse, validate and vocabulary-check a profile; ProfileError lists every problem."""
+    try:
+        doc = load_mapping(path)
+    except YamlProblem as exc:
+        raise ProfileError(exc.issue.message, [exc.issue]) from None
+    try:
+        profile = Profile.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = located_issues(exc, doc, _CODES, Profile)
+        raise ProfileError(f"invalid profile {path}", problems) from None
+    problems = _vocabulary_issues(profile, doc, vocabulary or default_vocabulary())
+    if problems:
+        raise ProfileError(f"invalid profile {path}", problems)
+    return LoadedProfile(profile, doc)
+
+
+def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:
+    out: list[Issue] = []
+    for section in ("columns", "recode", "missing_codes"):
+        for name in getattr(profile, section):
+            if name not in vocab:
+                line, col = doc.locate((section, name), prefer_key=True)
+                guess = vocab.suggest(name)
+                out.append(
+                    issue(
+                        "MHI306",
+                        f"{section}: '{name}' is not a canonical variable",
+                        doc.path,
+                        line,
+                        col,
+                        f"Did you mean '{guess}'?" if guess else "",
+                    )
+                )
+    for name, mapping in profile.recode.items():
+        var = vocab.get(name)
+        if var is None:
+            continue
+        allowed = var.allowed_codes()
+        for raw, target in mapping.items():
+            if target is None:
+                continue
+            bad = (
+                (var.type == "boolean" and not isinstance(target, bool))
+                or (allowed is not None and str(target) not in allowed)
+                or (var.type in ("integer", "number") and isinstance(target, str | bool))
+            )
+            if bad:
+                line, col = doc.locate(("recode", name, raw))
+                sample = ", ".join(sorted(allowed)[:6]) if allowed else var.type
+                out.append(
+                    issue(
+                        "MHI307",
+                        f"recode {name}: {raw!r} -> {target!r} is not a valid {name} value",
+                        doc.path,
+                        line,
+                        col,
+                        f"Valid: {sample}.",
+                    )
+                )
+    return out

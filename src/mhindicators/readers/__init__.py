@@ -1,0 +1,116 @@
+"""Read only the needed columns of CSV, Parquet, Stata (.dta) and SPSS (.sav) files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mhindicators.errors import DataError
+from mhindicators.issues import define, issue
+from mhindicators.profiles.model import FileFormat
+
+define(
+    "MHI310",
+    "unreadable-data",
+    "error",
+    "The data file cannot be read (missing, truncated or corrupt).",
+    "Check the path and that the file is complete; re-export it if needed.",
+)
+define(
+    "MHI311",
+    "missing-column",
+    "error",
+    "A column named in the profile is not in the data file.",
+    "Fix the raw column name in the profile's `columns:` (names are case-sensitive).",
+)
+define(
+    "MHI312",
+    "unknown-format",
+    "error",
+    "The data file type cannot be inferred from its suffix.",
+    "Set `format: {type: csv|parquet|stata|spss}` in the profile.",
+)
+
+_SUFFIX = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".gz": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".dta": "stata",
+    ".sav": "spss",
+    ".zsav": "spss",
+}
+
+
+def file_type(path: Path, fmt: FileFormat) -> str:
+    """The reader to use: the profile's `format.type`, else the file suffix."""
+    if fmt.type:
+        return fmt.type
+    kind = _SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(
+            "unknown file type",
+            [issue("MHI312", f"cannot tell the type of {path.name}", str(path))],
+        )
+    return kind
+
+
+def read_columns(path: Path, fmt: FileFormat) -> list[str]:
+    """The column names in the file, read from its header or schema only."""
+    kind = file_type(path, fmt)
+    try:
+        if kind == "csv":
+            return list(
+                pd.read_csv(path, sep=fmt.delimiter, encoding=fmt.encoding, nrows=0).columns
+            )
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        import pyreadstat
+
+        reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+        _, meta = reader(str(path), metadataonly=True)
+        return list(meta.column_names)
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+
+
+def read_table(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
+    """Read just `columns` (which must exist; see `read_columns`)."""
+    kind = file_type(path, fmt)
+    try:
+        if kind == "csv":
+            return _read_csv(path, fmt, columns)
+        if kind == "parquet":
+            return pd.read_parquet(path, columns=columns, engine="pyarrow")
+        import pyreadstat
+
+        reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+        frame, _ = reader(str(path), usecols=columns, apply_value_formats=fmt.value_labels)
+        return frame
+    except DataError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _read_csv(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
+    # Read as text first only where numbers would lose codes; pyarrow engine is fast and strict.
+    try:
+        return pd.read_csv(
+            path, sep=fmt.delimiter, encoding=fmt.encoding, usecols=columns, engine="pyarrow"
+        )
+    except ValueError:
+        return pd.read_csv(
+            path, sep=fmt.delimiter, encoding=fmt.encoding, usecols=columns, low_memory=False
+        )
+
+
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    # Reader messages can quote cell values (microdata): report only the kind of failure.
+    message = f"cannot read {path.name}: {type(exc).__name__}"
+    return DataError(message, [issue("MHI310", message, str(path))])

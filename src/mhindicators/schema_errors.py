@@ -1,0 +1,102 @@
+"""Turn pydantic validation errors into located issues (file:line:col from the source map)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+from pydantic import BaseModel, ValidationError
+
+from mhindicators.issues import Issue, issue
+from mhindicators.yamlsource import SourceDoc
+
+_TYPE_ERRORS = ("_type", "_parsing")
+
+
+@dataclass(frozen=True)
+class SchemaCodes:
+    """Which issue code each kind of schema error gets in one file family."""
+
+    invalid: str
+    unknown_key: str
+    missing_key: str
+    wrong_type: str
+    bad_choice: str
+
+
+def located_issues(
+    exc: ValidationError, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]
+) -> list[Issue]:
+    """One located issue per pydantic error."""
+    return [_one(err, doc, codes, root) for err in exc.errors()]
+
+
+def _one(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -> Issue:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    kind = err["type"]
+    dotted = ".".join(str(p) for p in loc) or "document"
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        line, col = doc.locate(loc, prefer_key=True)
+        parent = ".".join(str(p) for p in loc[:-1]) or "the document"
+        return issue(
+            codes.unknown_key,
+            f"unknown key '{loc[-1]}' in {parent}",
+            doc.path,
+            line,
+            col,
+            _key_hint(root, loc),
+        )
+    if kind == "missing":
+        line, col = doc.locate(loc[:-1], prefer_key=True)
+        return issue(codes.missing_key, f"missing required key '{dotted}'", doc.path, line, col)
+    line, col = doc.locate(loc)
+    if kind == "literal_error":
+        choices = err.get("ctx", {}).get("expected", "")
+        return issue(
+            codes.bad_choice,
+            f"{dotted}: {_short(err.get('input'))} is not allowed",
+            doc.path,
+            line,
+            col,
+            f"Use one of {choices}.",
+        )
+    if kind.endswith(_TYPE_ERRORS):
+        return issue(
+            codes.wrong_type,
+            f"{dotted}: {msg.lower()} (got {_short(err.get('input'))})",
+            doc.path,
+            line,
+            col,
+        )
+    return issue(codes.invalid, f"{dotted}: {msg}", doc.path, line, col)
+
+
+def _key_hint(root: type[BaseModel], loc: tuple) -> str:
+    model: type[BaseModel] | None = root
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        model = _model_of(field.annotation) if field else None
+    if model is None:
+        return ""
+    match = get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    if match:
+        return f"Did you mean '{match[0]}'?"
+    return f"Allowed keys: {', '.join(model.model_fields)}."
+
+
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
