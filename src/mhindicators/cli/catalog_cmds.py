@@ -39,7 +39,8 @@ def list_indicators(
     def body() -> None:
         catalog = _catalog(paths)
         table = Table(title=f"{len(catalog)} indicators", show_lines=False)
-        for col in ("id", "name", "source", "estimator", "unit", "SDG", "theme"):
+        table.add_column("id", no_wrap=True)
+        for col in ("name", "source", "estimator", "unit", "SDG", "theme"):
             table.add_column(col, overflow="fold")
         for ind in sorted(catalog, key=lambda i: (i.theme or "", i.id)):
             if source and ind.source != source:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from mhindicators.definitions.loader import LoadedDefinition
 from mhindicators.definitions.model import UNIT_MULTIPLIERS, Indicator
 from mhindicators.expr import ExprSyntaxError, check, parse
+from mhindicators.expr.logic import contradicts
+from mhindicators.expr.nodes import Node
 from mhindicators.issues import Issue, define, issue
 from mhindicators.vocabulary import Vocabulary
 
@@ -200,14 +202,14 @@ def _check_age_bands(ind: Indicator, at: Callable[..., None]) -> None:
     prev_upper: int | None = -1
     for i, (lower, upper) in enumerate(ind.age_groups):
         if lower < 0 or (upper is not None and upper < lower):
-            at(("age_groups", i), "MHI135", f"band [{lower}, {upper}] is empty or negative")
+            at(("age_groups", i), "MHI135", f"band [{lower}, {_yaml(upper)}] is empty or negative")
         elif prev_upper is None:
             at(("age_groups", i), "MHI135", "band follows an open-ended band")
         elif lower <= prev_upper:
             at(
                 ("age_groups", i),
                 "MHI135",
-                f"band [{lower}, {upper}] overlaps or is out of order "
+                f"band [{lower}, {_yaml(upper)}] overlaps or is out of order "
                 f"(previous ends at {prev_upper})",
             )
         prev_upper = upper
@@ -217,6 +219,7 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
     ind, doc = item.indicator, item.doc
     assert ind is not None and doc is not None
     out: list[Issue] = []
+    nodes: dict[str, Node] = {}
     for field in ("universe", "numerator", "denominator", "value"):
         text = getattr(ind, field)
         if text is None:
@@ -226,6 +229,7 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
         kind = _KINDS.get(field, "value" if ind.estimator == "ratio" else "condition")
         try:
             node = parse(text)
+            nodes[field] = node
         except ExprSyntaxError as exc:
             line, col = doc.locate_in_scalar((field,), exc.offset + shift)
             out.append(
@@ -244,6 +248,12 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
             out.append(
                 issue(prob.code, f"{field}: {prob.message}", str(item.path), line, col, prob.hint)
             )
+    both = "universe" in nodes and "numerator" in nodes
+    conditions = not out and both and ind.estimator != "ratio"
+    if conditions and contradicts(nodes["universe"], nodes["numerator"]):
+        line, col = doc.locate(("numerator",))
+        msg = "numerator contradicts the universe: no record can be counted"
+        out.append(issue("MHI140", msg, str(item.path), line, col))
     return out
 
 
@@ -268,3 +278,7 @@ def duplicate_ids(items: list[LoadedDefinition]) -> list[Issue]:
                 )
             )
     return out
+
+
+def _yaml(value: object) -> str:
+    return "null" if value is None else str(value)

@@ -1,0 +1,155 @@
+"""The project file (mhi.yaml): definitions, datasets with their profiles, output settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mhindicators.errors import ProfileError
+from mhindicators.issues import define, issue
+from mhindicators.schema_errors import SchemaCodes, located_issues
+from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
+
+define(
+    "MHI320",
+    "project-invalid",
+    "error",
+    "The project file does not satisfy its schema.",
+    "See docs/project-file.md.",
+)
+define(
+    "MHI321",
+    "project-unknown-key",
+    "error",
+    "A key is not part of the project-file schema.",
+    "Remove the key or fix its spelling; see docs/project-file.md.",
+)
+define(
+    "MHI322",
+    "project-missing-key",
+    "error",
+    "A required project-file key is missing.",
+    "Add the key; see docs/project-file.md.",
+)
+define(
+    "MHI323",
+    "project-wrong-type",
+    "error",
+    "A project-file value has the wrong type.",
+    "See docs/project-file.md.",
+)
+define(
+    "MHI324",
+    "project-bad-choice",
+    "error",
+    "A project-file value is not an allowed choice.",
+    "Use one of the listed choices.",
+)
+define(
+    "MHI325",
+    "path-escapes-project",
+    "error",
+    "A path in the project file points outside the project folder or does not exist.",
+    "Use paths relative to the folder of mhi.yaml, inside it.",
+)
+
+_CODES = SchemaCodes("MHI320", "MHI321", "MHI322", "MHI323", "MHI324")
+DEFAULT_PROJECT = Path("mhi.yaml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileRef(_Strict):
+    """A data file and the profile that maps it."""
+
+    path: str
+    profile: str
+
+
+class DatasetSpec(_Strict):
+    """A survey extract (path + profile) or a registry (events + denominator)."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+    kind: Literal["survey", "registry"] = "survey"
+    path: str | None = None
+    profile: str | None = None
+    events: FileRef | None = None
+    denominator: FileRef | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> DatasetSpec:
+        if self.kind == "survey" and (self.path is None or self.profile is None):
+            raise ValueError("a survey dataset needs `path:` and `profile:`")
+        if self.kind == "registry" and (self.events is None or self.denominator is None):
+            raise ValueError(
+                "a registry dataset needs `events:` and `denominator:` (path + profile)"
+            )
+        return self
+
+
+class Output(_Strict):
+    dir: str = "out"
+    formats: list[Literal["parquet", "csv"]] = Field(default_factory=lambda: ["parquet", "csv"])
+
+
+class Reliability(_Strict):
+    survey: str = "nchs-proportions-2017"
+    registry: str = "nchs-counts-rates-2023"
+
+
+class ProjectModel(_Strict):
+    """Schema of mhi.yaml."""
+
+    name: str | None = None
+    definitions: list[str] = Field(default_factory=lambda: ["indicator_defs"])
+    vocabulary: list[str] = Field(default_factory=list)
+    datasets: list[DatasetSpec] = Field(default_factory=list)
+    output: Output = Field(default_factory=Output)
+    reliability: Reliability = Field(default_factory=Reliability)
+    confidence_level: float = Field(0.95, gt=0.5, lt=1)
+    ci_method: str = Field("logit", description="Default CI method for survey proportions.")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project: the model plus its folder (all paths resolve inside it)."""
+
+    model: ProjectModel
+    root: Path
+    doc: SourceDoc | None = None
+
+    def resolve(self, relative: str, *where: str | int) -> Path:
+        """An existing path inside the project folder; ProfileError (located) otherwise."""
+        path = (self.root / relative).resolve()
+        root = self.root.resolve()
+        inside = path == root or root in path.parents
+        if not inside or not path.exists():
+            why = "is outside the project folder" if not inside else "does not exist"
+            line, col = self.doc.locate(tuple(where)) if self.doc else (0, 0)
+            file = self.doc.path if self.doc else ""
+            raise ProfileError(
+                f"path {relative} {why}",
+                [issue("MHI325", f"path '{relative}' {why}", file, line, col)],
+            )
+        return path
+
+
+def load_project(path: Path | str = DEFAULT_PROJECT) -> Project:
+    """Read mhi.yaml; ProfileError lists every problem, located."""
+    path = Path(path)
+    try:
+        doc = load_mapping(path)
+    except YamlProblem as exc:
+        raise ProfileError(exc.issue.message, [exc.issue]) from None
+    try:
+        model = ProjectModel.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ProfileError(
+            f"invalid project file {path}", located_issues(exc, doc, _CODES, ProjectModel)
+        ) from None
+    return Project(model, path.parent if str(path.parent) else Path("."), doc)

@@ -1,0 +1,45 @@
+"""Docs that are generated from the code must be current; README commands must be what CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mhindicators.docgen import PAGES, import_all
+from mhindicators.issues import CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_generated_page_is_current(name: str) -> None:
+    committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    assert committed == PAGES[name](), f"docs/{name} is stale: run python -m mhindicators.docgen"
+
+
+def test_every_issue_code_is_documented_with_summary_and_hint() -> None:
+    import_all()
+    page = (ROOT / "docs" / "issue-codes.md").read_text(encoding="utf-8")
+    for code in CODES.values():
+        assert f"| {code.code} | `{code.name}` |" in page
+        assert code.summary, code.code
+        assert code.hint, f"{code.code} has no hint"
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    return [line for b in blocks for line in b.splitlines() if line.startswith("python -m pip")]
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    commands = _readme_commands()
+    test_cmd = next(c for c in commands if "[test]" in c)
+    assert test_cmd in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_main_command_runs_mhi_compute() -> None:
+    commands = _readme_commands()
+    assert any(c.endswith("&& mhi compute") for c in commands)
