@@ -7,26 +7,43 @@ import re
 import numpy as np
 import pandas as pd
 
+from mhindicators.errors import DefinitionError
+from mhindicators.issues import issue
+
 Band = tuple[int, int | None]
-_CODE = re.compile(r"^Y(?:(\d+)T(\d+)|_GE(\d+)|(\d+))$")
+_CODE = re.compile(r"^Y(?:(\d+)T(\d+)|(\d+)|_GE(\d+)|_LT(\d+))$")
 
 
 def band_code(lower: int, upper: int | None) -> str:
-    """[18, 44] -> 'Y18T44'; [65, None] -> 'Y_GE65'."""
-    return f"Y_GE{lower}" if upper is None else f"Y{lower}T{upper}"
+    """(5, 9) -> 'Y5T9'; (0, 0) -> 'Y0'; (85, None) -> 'Y_GE85' (SDMX AGE codes)."""
+    if upper is None:
+        return f"Y_GE{lower}"
+    return f"Y{lower}" if upper == lower else f"Y{lower}T{upper}"
 
 
-def parse_band(code: str) -> Band | None:
-    """'Y18T44' -> (18, 44); 'Y_GE85' -> (85, None); 'Y0' -> (0, 0); None if not a band code."""
-    match = _CODE.match(str(code))
+def try_parse_band(code: object) -> Band | None:
+    """'Y5T9' -> (5, 9); 'Y0' -> (0, 0); 'Y_LT1' -> (0, 0); 'Y_GE85' -> (85, None); else None."""
+    match = _CODE.match(str(code).strip())
     if not match:
         return None
-    lo, hi, ge, single = match.groups()
-    if ge is not None:
-        return int(ge), None
+    a, b, single, ge, lt = match.groups()
+    if a is not None:
+        return (int(a), int(b)) if int(b) >= int(a) else None
     if single is not None:
         return int(single), int(single)
-    return int(lo), int(hi)
+    if ge is not None:
+        return int(ge), None
+    return (0, int(lt) - 1) if int(lt) >= 1 else None
+
+
+def parse_band(code: object) -> Band:
+    """Like `try_parse_band`, but an invalid code raises DefinitionError (MHI429)."""
+    band = try_parse_band(code)
+    if band is None:
+        raise DefinitionError(
+            f"age band '{code}' is not an age band code", [issue("MHI429", f"'{code}'")]
+        )
+    return band
 
 
 def band_ages(age: pd.Series | np.ndarray, bands: list[Band]) -> pd.Categorical:
@@ -44,7 +61,7 @@ def regroup_bands(data_codes: list[str], bands: list[Band]) -> dict[str, str] | 
     mapping: dict[str, str] = {}
     problems: list[str] = []
     for code in data_codes:
-        parsed = parse_band(code)
+        parsed = try_parse_band(code)
         if parsed is None:
             problems.append(f"'{code}' is not an age band code like Y20T24 or Y_GE85")
             continue

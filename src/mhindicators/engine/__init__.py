@@ -1,0 +1,1 @@
+"""The estimation engine: plan, sufficient statistics, survey and registry estimators."""

@@ -1,0 +1,467 @@
+"""Registry rates: crude, age-specific, directly and indirectly standardised, with named CIs.
+
+All functions are vectorised over cells (numpy broadcasting; standardisation sums the last
+axis = age bands). Inputs are event counts and person-time or births; every result carries
+the interval `method` per cell and a `status` (issue codes, ';'-joined, '' when clean).
+Formulas and citations: docs/methods-registry.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from mhindicators.errors import EstimationError
+from mhindicators.issues import define, issue
+
+define(
+    "MHI420",
+    "rate-zero-denominator",
+    "warning",
+    "Zero population (or births) and zero events: the rate is undefined (NaN).",
+    "Check the population table covers this cell, or merge it with a neighbour.",
+)
+define(
+    "MHI421",
+    "events-without-denominator",
+    "warning",
+    "Events were recorded in a cell with zero population: the rate is NaN.",
+    "The events and population tables disagree; check codes and coverage.",
+)
+define(
+    "MHI422",
+    "rate-input-missing",
+    "warning",
+    "Events or population are missing (NaN) in a cell: the result is NaN.",
+    "Fill missing counts explicitly (e.g. 0 events) before computing rates.",
+)
+define(
+    "MHI423",
+    "rate-input-invalid",
+    "error",
+    "Counts, populations or arguments are negative, infinite or misshapen.",
+    "Counts and populations must be finite and >= 0; conf_level in (0.5, 1).",
+)
+define(
+    "MHI424",
+    "empty-age-band",
+    "info",
+    "An age band has zero population and zero events; it contributes 0 (SEER*Stat rule).",
+    "",
+)
+define(
+    "MHI425",
+    "contrast-undefined",
+    "warning",
+    "A rate ratio or its interval is undefined (no events in a group or the reference).",
+    "Pool years or groups, or report the rates without the contrast.",
+)
+define(
+    "MHI437",
+    "unknown-ci-method",
+    "error",
+    "The interval method is not one mhi implements.",
+    "See docs/methods-registry.md for the method names.",
+)
+
+_STATUS = {
+    "zero": "MHI420",
+    "orphan": "MHI421",
+    "missing": "MHI422",
+    "empty": "MHI424",
+    "undefined": "MHI425",
+}
+
+
+@dataclass(frozen=True)
+class RateResult:
+    """Rates per `multiplier` with limits; `events`/`denominator` are (band-summed) totals."""
+
+    estimate: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    events: np.ndarray
+    denominator: np.ndarray
+    method: np.ndarray
+    status: np.ndarray
+    conf_level: float
+    multiplier: float
+    variance: np.ndarray | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        cols = ["estimate", "lower", "upper", "events", "denominator", "method", "status"]
+        data = {c: np.ravel(getattr(self, c)) for c in cols}
+        if self.variance is not None:
+            data["variance"] = np.ravel(self.variance)
+        return pd.DataFrame(data).assign(conf_level=self.conf_level, multiplier=self.multiplier)
+
+
+def poisson_limits(x, conf_level: float = 0.95, method: str = "garwood"):
+    """Limits for a Poisson count: `garwood` (exact), `byar`, or `phe` (Byar if x >= 10).
+
+    Returns (lower, upper, method names). x = 0 gives lower 0 and the two-sided exact upper
+    Gamma⁻¹(1 − α/2; 1) (Byar at 0 is replaced by the exact limits).
+    """
+    x = _counts(x, "events")
+    _check_conf(conf_level)
+    method = {"exact": "garwood"}.get(method, method)
+    _check_method(method, ("garwood", "byar", "phe"))
+    alpha = 1 - conf_level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_lo = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
+        g_hi = special.gammaincinv(x + 1, 1 - alpha / 2)
+        z = stats.norm.ppf(conf_level + (1 - conf_level) / 2)
+        b_lo = np.maximum(x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3, 0.0)
+        b_hi = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
+    use_byar = (
+        (x > 0) if method == "byar" else (x >= 10) if method == "phe" else np.zeros_like(x, bool)
+    )
+    use_byar &= np.isfinite(x)
+    names = np.where(use_byar, "byar", "garwood").astype(object)
+    return np.where(use_byar, b_lo, g_lo), np.where(use_byar, b_hi, g_hi), names
+
+
+def crude_rate(
+    events,
+    denominator,
+    *,
+    multiplier: float = 1e5,
+    conf_level: float = 0.95,
+    method: str = "garwood",
+) -> RateResult:
+    """Events per `multiplier` person-time with an exact (or Byar) Poisson interval.
+
+    Zero denominator: NaN with status MHI420 (no events) or MHI421 (events).
+    """
+    x, n = np.broadcast_arrays(_counts(events, "events"), _counts(denominator, "denominator"))
+    lo, hi, names = poisson_limits(x, conf_level, method)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n > 0, multiplier / n, np.nan)
+    status = _status(
+        missing=np.isnan(x) | np.isnan(n), zero=(n == 0) & (x == 0), orphan=(n == 0) & (x > 0)
+    )
+    return RateResult(
+        x * scale, lo * scale, hi * scale, x, n, names, status, conf_level, multiplier
+    )
+
+
+def age_specific_rates(events, population, **kwargs) -> RateResult:
+    """Rates cell by cell for (groups × bands) arrays; same options as `crude_rate`."""
+    return crude_rate(events, population, **kwargs)
+
+
+def ratio_per_live_births(deaths, live_births, *, multiplier: float = 1e5, **kwargs) -> RateResult:
+    """E.g. maternal mortality ratio: deaths per `multiplier` live births.
+
+    Births are the fixed denominator and deaths Poisson (they are not a subset of births),
+    so the interval is the exact Poisson one of `crude_rate`.
+    """
+    return crude_rate(deaths, live_births, multiplier=multiplier, **kwargs)
+
+
+def dsr(
+    events,
+    population,
+    standard,
+    *,
+    multiplier: float = 1e5,
+    conf_level: float = 0.95,
+    method: str = "fay-feuer",
+) -> RateResult:
+    """Directly standardised rate over the last axis (age bands) for every leading group.
+
+    `standard`: weights aligned with the bands (array or `stdpop.align` frame); normalised.
+    Methods: `fay-feuer` (gamma, w_M = max wᵢ, = epitools::ageadjust.direct), `tiwari`
+    (Tiwari, Clegg & Zou 2006), `dobson` (PHEindicatormethods::calculate_dsr).
+    """
+    _check_conf(conf_level)
+    _check_method(method, ("fay-feuer", "tiwari", "dobson"))
+    p = _dsr_parts(events, population, standard)
+    y, v, wm, total = p["y"], p["v"], p["wm"], p["events"]
+    alpha = 1 - conf_level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "dobson":
+            o_lo, o_hi, names = poisson_limits(total, conf_level, "phe")
+            k = np.sqrt(v / total)
+            lower = np.where(total > 0, np.maximum(y + k * (o_lo - total), 0.0), 0.0)
+            upper = np.where(total > 0, y + k * (o_hi - total), o_hi * wm)
+            names = np.asarray(np.char.add("dobson-", names.astype(str)), dtype=object)
+        else:
+            lower = _gamma_q(alpha / 2, y, v, zero_at_zero=True)
+            ys, vs = (
+                (y + wm, v + wm**2) if method == "fay-feuer" else (y + p["wbar"], v + p["w2bar"])
+            )
+            upper = _gamma_q(1 - alpha / 2, ys, vs)
+            names = np.full(y.shape, method, dtype=object)
+    bad, m = np.isnan(y), multiplier
+    est, lower, upper = (np.where(bad, np.nan, a * m) for a in (y, lower, upper))
+    return RateResult(
+        est,
+        lower,
+        upper,
+        total,
+        p["population"],
+        names,
+        _status(**p["masks"]),
+        conf_level,
+        multiplier,
+        v * m**2,
+    )
+
+
+def expected_events(population, reference_rates) -> np.ndarray:
+    """Σ over bands of population × reference rate (events per person): the E of an SMR."""
+    return np.sum(_counts(population, "population") * _counts(reference_rates, "rates"), axis=-1)
+
+
+def standardised_ratio(
+    observed, expected, *, multiplier: float = 1.0, conf_level: float = 0.95, method: str = "phe"
+) -> RateResult:
+    """Indirectly standardised ratio O/E (SMR) with Byar (O ≥ 10) or exact limits, as PHE."""
+    return crude_rate(
+        observed, expected, multiplier=multiplier, conf_level=conf_level, method=method
+    )
+
+
+def indirect_rate(
+    observed,
+    expected,
+    reference_rate,
+    *,
+    multiplier: float = 1e5,
+    conf_level: float = 0.95,
+    method: str = "phe",
+) -> RateResult:
+    """Indirectly standardised rate = O/E × reference crude rate (events per person)."""
+    equivalent_pop = _counts(expected, "expected") / _counts(reference_rate, "reference_rate")
+    return crude_rate(
+        observed, equivalent_pop, multiplier=multiplier, conf_level=conf_level, method=method
+    )
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Ratio or difference of each group vs its reference, with a named interval."""
+
+    measure: str
+    estimate: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    method: np.ndarray
+    status: np.ndarray
+    conf_level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        cols = ["estimate", "lower", "upper", "method", "status"]
+        data = {c: np.ravel(getattr(self, c)) for c in cols}
+        return pd.DataFrame(data).assign(measure=self.measure, conf_level=self.conf_level)
+
+
+def dsr_ratio(
+    events,
+    population,
+    ref_events,
+    ref_population,
+    standard,
+    *,
+    conf_level: float = 0.95,
+    method: str = "fay-f",
+) -> Contrast:
+    """Ratio of DSRs (group / reference); arrays broadcast, bands on the last axis.
+
+    `fay-f`: Fay (1999) F interval from the two Fay-Feuer gammas (SEER*Stat); with one band
+    it is the exact conditional interval of `poisson.test`. `log-normal`: Var(log y) ≈ v/y².
+    """
+    _check_conf(conf_level)
+    _check_method(method, ("fay-f", "log-normal"))
+    g, r = (
+        _dsr_parts(events, population, standard),
+        _dsr_parts(ref_events, ref_population, standard),
+    )
+    y1, v1, m1, y0, v0, m0 = g["y"], g["v"], g["wm"], r["y"], r["v"], r["wm"]
+    alpha = 1 - conf_level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = y1 / y0
+        if method == "fay-f":
+            f_lo = stats.f.ppf(alpha / 2, 2 * y1**2 / v1, 2 * (y0 + m0) ** 2 / (v0 + m0**2))
+            f_hi = stats.f.ppf(1 - alpha / 2, 2 * (y1 + m1) ** 2 / (v1 + m1**2), 2 * y0**2 / v0)
+            lower = np.where(y1 > 0, y1 / (y0 + m0) * f_lo, 0.0)
+            upper = np.where(y0 > 0, (y1 + m1) / y0 * f_hi, np.inf)
+            undefined = y0 == 0
+        else:
+            half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(v1 / y1**2 + v0 / y0**2)
+            lower, upper = est * np.exp(-half), est * np.exp(half)
+            undefined = (y0 == 0) | (y1 == 0)
+    bad = np.isnan(y1) | np.isnan(y0)
+    lower, upper = (np.where(bad | np.isnan(a), np.nan, a) for a in (lower, upper))
+    status = _status(**_either(g["masks"], r["masks"]), undefined=undefined)
+    return Contrast("rate_ratio", est, lower, upper, _names(est, method), status, conf_level)
+
+
+def dsr_difference(
+    events,
+    population,
+    ref_events,
+    ref_population,
+    standard,
+    *,
+    multiplier: float = 1e5,
+    conf_level: float = 0.95,
+) -> Contrast:
+    """DSR(group) − DSR(reference) with a normal interval on Var = v₁ + v₀ (method `normal`)."""
+    _check_conf(conf_level)
+    g, r = (
+        _dsr_parts(events, population, standard),
+        _dsr_parts(ref_events, ref_population, standard),
+    )
+    est = (g["y"] - r["y"]) * multiplier
+    half = stats.norm.ppf(1 - (1 - conf_level) / 2) * np.sqrt(g["v"] + r["v"]) * multiplier
+    status = _status(**_either(g["masks"], r["masks"]))
+    return Contrast(
+        "rate_difference", est, est - half, est + half, _names(est, "normal"), status, conf_level
+    )
+
+
+def rate_ratio(
+    events,
+    denominator,
+    ref_events,
+    ref_denominator,
+    *,
+    conf_level: float = 0.95,
+    method: str = "exact-conditional",
+) -> Contrast:
+    """Crude rate ratio: `exact-conditional` (binomial on x₁ | x₁+x₀, R poisson.test) or
+    `log-normal` (SE² = 1/x₁ + 1/x₀, epitools::rateratio.wald)."""
+    _check_method(method, ("exact-conditional", "log-normal"))
+    inner = "fay-f" if method == "exact-conditional" else "log-normal"
+    args = (
+        np.expand_dims(np.asarray(a, dtype=float), -1)
+        for a in (events, denominator, ref_events, ref_denominator)
+    )
+    c = dsr_ratio(*args, [1.0], conf_level=conf_level, method=inner)
+    return replace(c, method=_names(c.estimate, method))
+
+
+def rate_difference(
+    events,
+    denominator,
+    ref_events,
+    ref_denominator,
+    *,
+    multiplier: float = 1e5,
+    conf_level: float = 0.95,
+) -> Contrast:
+    """Crude rate difference with a normal interval, Var = x₁/n₁² + x₀/n₀² (`normal`)."""
+    args = (
+        np.expand_dims(np.asarray(a, dtype=float), -1)
+        for a in (events, denominator, ref_events, ref_denominator)
+    )
+    return dsr_difference(*args, [1.0], multiplier=multiplier, conf_level=conf_level)
+
+
+def cells(
+    frame: pd.DataFrame, by: list[str], band: str, bands: list[str], events: str, denominator: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Tidy rows → (groups, events[G, K], denominator[G, K]) in `bands` order.
+
+    Rows sharing the keys are summed, so leaving `year` out of `by` pools years. A band
+    with no event rows has 0 events; one with no population rows has NaN (MHI422).
+    """
+    unknown = sorted(set(frame[band].astype(str)) - set(bands))
+    if unknown:
+        _invalid(f"{band} has codes not in the requested bands: {', '.join(unknown[:10])}")
+    keys = [*by, band]
+    grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
+    ev = grouped[events].sum(min_count=1).unstack(band).reindex(columns=bands)
+    pop = grouped[denominator].sum(min_count=1).unstack(band).reindex(columns=bands)
+    groups = ev.index.to_frame(index=False)
+    return groups, ev.fillna(0).to_numpy(float), pop.to_numpy(float)
+
+
+def _either(a: dict, b: dict) -> dict:
+    return {k: a[k] | b[k] for k in a}
+
+
+def _names(like, name: str) -> np.ndarray:
+    return np.full(np.shape(like), name, dtype=object)
+
+
+def _dsr_parts(events, population, standard) -> dict:
+    """y = Σ wᵢxᵢ, v = Σ wᵢ²xᵢ with wᵢ = sᵢ/nᵢ; empty bands (n = x = 0) contribute 0."""
+    x, n = np.broadcast_arrays(_counts(events, "events"), _counts(population, "population"))
+    s = _weights(standard, x.shape[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(n > 0, s / n, 0.0)
+        k = (n > 0).sum(-1)
+        wbar, w2bar = w.sum(-1) / k, (w * w).sum(-1) / k
+    masks = {
+        "missing": np.isnan(x).any(-1) | np.isnan(n).any(-1),
+        "zero": (n == 0).all(-1),
+        "orphan": ((n == 0) & (x > 0)).any(-1),
+    }
+    masks["empty"] = ((n == 0) & (x == 0)).any(-1) & ~masks["zero"]
+    masks["zero"] &= ~masks["missing"]
+    bad = masks["missing"] | masks["zero"] | masks["orphan"]
+    y = np.where(bad, np.nan, np.sum(w * x, axis=-1))
+    v = np.where(bad, np.nan, np.sum(w * w * x, axis=-1))
+    return {
+        "y": y,
+        "v": v,
+        "wm": w.max(axis=-1),
+        "wbar": wbar,
+        "w2bar": w2bar,
+        "events": x.sum(-1),
+        "population": n.sum(-1),
+        "masks": masks,
+    }
+
+
+def _gamma_q(q, mean, var, zero_at_zero: bool = False):
+    """Quantile of the gamma with this mean and variance (shape m²/v, scale v/m)."""
+    shape = np.where(mean > 0, mean**2 / var, 1.0)
+    out = special.gammaincinv(shape, q) * (var / mean)
+    return np.where(mean > 0, out, 0.0) if zero_at_zero else out
+
+
+def _weights(standard, k: int) -> np.ndarray:
+    s = standard["weight"].to_numpy(float) if isinstance(standard, pd.DataFrame) else standard
+    s = np.asarray(s, dtype=float)
+    if s.shape != (k,) or not np.all(np.isfinite(s)) or (s < 0).any() or s.sum() <= 0:
+        _invalid(f"standard weights must be {k} finite numbers >= 0 with a positive sum")
+    return s / s.sum()
+
+
+def _counts(a, name: str) -> np.ndarray:
+    arr = np.asarray(a, dtype=float)
+    if np.isinf(arr).any() or (arr < 0).any():
+        _invalid(f"{name} must be finite and >= 0")
+    return arr
+
+
+def _status(**masks) -> np.ndarray:
+    """Per-cell ';'-joined issue codes from boolean masks named as in `_STATUS`."""
+    items = [(np.asarray(m, bool), _STATUS[k]) for k, m in masks.items()]
+    shape = np.broadcast_shapes(*(m.shape for m, _ in items))
+    bits = sum((np.broadcast_to(m, shape).astype(np.int64) << i) for i, (m, _) in enumerate(items))
+    uniq, inv = np.unique(bits, return_inverse=True)
+    text = [";".join(c for i, (_, c) in enumerate(items) if u >> i & 1) for u in uniq]
+    return np.asarray(text, dtype=object)[inv.ravel()].reshape(shape)
+
+
+def _check_conf(conf_level: float) -> None:
+    if not 0.5 < conf_level < 1:
+        _invalid(f"conf_level must be in (0.5, 1), got {conf_level}")
+
+
+def _check_method(method: str, allowed: tuple[str, ...]) -> None:
+    if method not in allowed:
+        msg = f"unknown interval method '{method}'; use one of {', '.join(allowed)}"
+        raise EstimationError(msg, [issue("MHI437", msg)])
+
+
+def _invalid(message: str) -> None:
+    raise EstimationError(message, [issue("MHI423", message)])

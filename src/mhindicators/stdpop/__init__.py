@@ -1,0 +1,221 @@
+"""Standard populations for direct age standardisation, shipped as data with their source.
+
+Each CSV holds `band,lower,upper,weight` (ages in completed years, `upper` empty for the
+open top band) under `# key: value` header lines (name, title, source, year, note).
+`get_standard` returns the weights divided by their sum, so a standard published per
+100,000, per million or in persons gives the same rates (WHO 2000-2025 sums to 100,035).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from functools import cache
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from mhindicators.errors import DataError, DefinitionError, EstimationError
+from mhindicators.issues import define, issue
+from mhindicators.vocabulary.age import band_code, parse_band
+
+define(
+    "MHI426",
+    "stdpop-unknown",
+    "error",
+    "The standard population is not shipped with mhi and is not a CSV file.",
+    "Use one of list_standards() or the path of a CSV with band,lower,upper,weight.",
+)
+define(
+    "MHI427",
+    "stdpop-invalid",
+    "error",
+    "A standard-population CSV does not follow the format.",
+    "Columns band,lower,upper,weight; contiguous bands in age order; weights >= 0.",
+)
+define(
+    "MHI428",
+    "stdpop-bands-mismatch",
+    "error",
+    "The data's age bands cannot be formed from the standard's bands.",
+    "Use data bands whose limits are limits of the standard's bands, or supply a standard "
+    "with the data's bands.",
+)
+define(
+    "MHI429",
+    "age-band-code-invalid",
+    "error",
+    "An age band code is not of the form Y0, Y1T4, Y5T9, Y_LT1 or Y_GE85.",
+    "Write age bands as SDMX AGE codes: Y<lower>T<upper> (inclusive) or Y_GE<lower>.",
+)
+
+_DIR = Path(__file__).parent
+_CODE = re.compile(r"^Y(?:(\d+)T(\d+)|(\d+)|_GE(\d+)|_LT(\d+))$")
+COLUMNS = ["band", "lower", "upper", "weight"]
+
+
+def list_standards() -> list[str]:
+    """Names of the shipped standards."""
+    return sorted(p.stem for p in _DIR.glob("*.csv"))
+
+
+def get_standard(name: str | Path) -> pd.DataFrame:
+    """The standard as DataFrame[band, lower, upper, weight]; weights sum to 1.
+
+    `name` is a shipped standard (see `list_standards`) or the path of a CSV in the same
+    format. Metadata (name, title, source, year, published_total) is in `df.attrs`.
+    """
+    text = str(name)
+    if text in list_standards():
+        return _shipped(text).copy()
+    path = Path(text)
+    if path.suffix.lower() == ".csv" and path.is_file():
+        return _read(path.read_text(encoding="utf-8-sig"), str(path))
+    close = difflib.get_close_matches(text, list_standards(), n=1)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    raise DefinitionError(
+        f"unknown standard population '{text}'",
+        [issue("MHI426", f"unknown standard population '{text}'", hint=hint + _names_hint())],
+    )
+
+
+def align(
+    data_bands: list[str], standard: str | Path | pd.DataFrame, name: str | None = None
+) -> pd.DataFrame:
+    """Weights of `standard` summed into `data_bands` (in their order), renormalised to 1.
+
+    Every data band must be a union of consecutive standard bands; the data bands must be
+    contiguous. Standard bands outside the data's age range are left out (truncated
+    standardisation, e.g. adults only) and recorded in `attrs['dropped']`.
+    """
+    std = standard if isinstance(standard, pd.DataFrame) else get_standard(standard)
+    label = name or std.attrs.get("name") or str(standard)
+    limits = [parse_band(b) for b in data_bands]
+    order = sorted(range(len(limits)), key=lambda i: limits[i][0])
+    problems = _coverage_problems([limits[i] for i in order], [data_bands[i] for i in order], std)
+    if problems:
+        edges = ", ".join(str(int(v)) for v in std["lower"])
+        raise EstimationError(
+            f"age bands do not fit the standard population '{label}'",
+            [
+                issue(
+                    "MHI428",
+                    f"{p}; standard '{label}' has bands {', '.join(std['band'])}",
+                    hint=f"Band limits must start at one of the standard's lower limits ({edges}) "
+                    "and end just before the next one; merge data bands or use another standard.",
+                )
+                for p in problems
+            ],
+        )
+    lo = std["lower"].to_numpy(dtype=float)
+    hi = std["upper"].to_numpy(dtype="float64", na_value=np.inf)
+    weights, used = [], np.zeros(len(std), dtype=bool)
+    for a, b in limits:
+        inside = (lo >= a) & (hi <= (np.inf if b is None else b))
+        used |= inside
+        weights.append(float(std["weight"].to_numpy()[inside].sum()))
+    total = sum(weights)
+    out = pd.DataFrame(
+        {
+            "band": list(data_bands),
+            "lower": pd.array([a for a, _ in limits], dtype="Int64"),
+            "upper": pd.array([b for _, b in limits], dtype="Int64"),
+            "weight": np.asarray(weights) / total,
+        }
+    )
+    out.attrs = {**std.attrs, "aligned_from": label, "dropped": list(std["band"][~used])}
+    return out
+
+
+def _coverage_problems(limits: list, codes: list[str], std: pd.DataFrame) -> list[str]:
+    lowers = set(int(v) for v in std["lower"])
+    uppers = set(int(v) for v in std["upper"].dropna())
+    open_top = bool(std["upper"].isna().iloc[-1])
+    first, problems = int(std["lower"].iloc[0]), []
+    for (a, b), code in zip(limits, codes, strict=True):
+        if a not in lowers:
+            below = [v for v in lowers if v <= a]
+            why = "below the standard's first age" if a < first else "inside a standard band"
+            problems.append(f"data band {code} starts at age {a}, {why}" + _near(a, below))
+        if b is None and not open_top:
+            problems.append(f"data band {code} is open-ended but the standard's top band is not")
+        elif b is not None and b not in uppers:
+            problems.append(f"data band {code} ends at age {b}, inside a standard band")
+    for (_, b0), (a1, _), c0, c1 in zip(limits, limits[1:], codes, codes[1:], strict=False):
+        if b0 is None or a1 <= b0:
+            problems.append(f"data bands {c0} and {c1} overlap")
+        elif a1 > b0 + 1:
+            problems.append(
+                f"data bands leave a gap between {c0} and {c1} (ages {b0 + 1}-{a1 - 1})"
+            )
+    return problems
+
+
+def _near(age: int, below: list[int]) -> str:
+    return f" (nearest standard limit below: {max(below)})" if below else ""
+
+
+def _names_hint() -> str:
+    return "Shipped standards: " + ", ".join(list_standards()) + "."
+
+
+@cache
+def _shipped(name: str) -> pd.DataFrame:
+    return _read((_DIR / f"{name}.csv").read_text(encoding="utf-8"), name)
+
+
+def _read(text: str, where: str) -> pd.DataFrame:
+    meta, body = {}, []
+    for line in text.splitlines():
+        if line.startswith("#") and not body:
+            key, _, value = line.lstrip("#").partition(":")
+            meta[key.strip()] = value.strip()
+        elif line.strip():
+            body.append(line)
+    rows = list(csv.reader(io.StringIO("\n".join(body))))
+    if not rows or [c.strip() for c in rows[0]] != COLUMNS:
+        _invalid(where, "the header must be band,lower,upper,weight")
+    bands, lower, upper, weight = [], [], [], []
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != 4:
+            _invalid(where, f"data row {n} has {len(row)} fields, not 4")
+        code, lo, hi, w = (c.strip() for c in row)
+        try:
+            lo_i, hi_i, w_f = int(lo), (int(hi) if hi else None), float(w)
+        except ValueError:
+            _invalid(where, f"data row {n}: lower/upper must be integers, weight a number")
+        if (lo_i, hi_i) != parse_band(code):
+            _invalid(where, f"data row {n}: band {code} does not match ages {lo}-{hi}")
+        if not np.isfinite(w_f) or w_f < 0:
+            _invalid(where, f"data row {n}: weight {w} must be a finite number >= 0")
+        bands.append(code)
+        lower.append(lo_i)
+        upper.append(hi_i)
+        weight.append(w_f)
+    if not bands or sum(weight) <= 0:
+        _invalid(where, "the standard needs at least one band with a positive weight")
+    for i in range(1, len(bands)):
+        if upper[i - 1] is None or lower[i] != upper[i - 1] + 1:
+            _invalid(where, f"bands {bands[i - 1]} and {bands[i]} are not contiguous")
+    total = float(sum(weight))
+    df = pd.DataFrame(
+        {
+            "band": bands,
+            "lower": pd.array(lower, dtype="Int64"),
+            "upper": pd.array(upper, dtype="Int64"),
+            "weight": np.asarray(weight) / total,
+        }
+    )
+    df.attrs = {**meta, "name": meta.get("name", where), "published_total": total}
+    return df
+
+
+def _invalid(where: str, message: str) -> NoReturn:
+    raise DataError(f"{where}: {message}", [issue("MHI427", message, where)])
+
+
+__all__ = ["align", "band_code", "get_standard", "list_standards", "parse_band"]
