@@ -76,6 +76,8 @@ define(
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+MAX_FAST_BRACKETS = 500
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)
 
 Path_ = tuple[str | int, ...]
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
@@ -110,7 +112,7 @@ class SourceDoc:
         style = self.styles.get(tuple(path), "")
         if style in ('"', "'"):
             return line, col + 1 + offset
-        if style is None:
+        if not style:
             return line, col + offset
         return line, col
 
@@ -192,7 +194,7 @@ def parse_yaml(text: str, name: str = "<string>") -> SourceDoc:
     if len(text) > MAX_BYTES:
         raise YamlProblem(issue("MHI107", f"document is {len(text):,} characters", name))
     try:
-        loader = _Loader(text)
+        loader = _loader_for(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -211,9 +213,21 @@ def parse_yaml(text: str, name: str = "<string>") -> SourceDoc:
     if node is None:
         raise YamlProblem(issue("MHI102", "file is empty", name, 1, 1))
     doc = SourceDoc(path=name, data=None)
-    counter = [0]
+    counter: list = [0, set()]
     doc.data = _build(node, (), doc, counter, 0)
     return doc
+
+
+def _loader_for(text: str) -> yaml.SafeLoader:
+    """libyaml when the text cannot nest deeply (C recursion), else the checked Python loader.
+
+    libyaml composes an alias as the same node object; `_build` refuses a node seen twice, so
+    aliases are refused on both paths and never expanded.
+    """
+    flow_brackets = text.count("[") + text.count("{")
+    if _CSafeLoader is not None and flow_brackets <= MAX_FAST_BRACKETS and "*" not in text:
+        return _CSafeLoader(text)
+    return _Loader(text)
 
 
 def load_yaml(path: Path | str) -> SourceDoc:
@@ -254,8 +268,21 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _build(node: yaml.Node, path: Path_, doc: SourceDoc, counter: list[int], depth: int) -> Any:
+def _build(node: yaml.Node, path: Path_, doc: SourceDoc, counter: list, depth: int) -> Any:
     counter[0] += 1
+    if id(node) in counter[1]:  # libyaml shares the node of an anchor with its aliases
+        line, col = _pos(node)
+        raise YamlProblem(
+            issue(
+                "MHI105",
+                "anchors and aliases are not allowed (this value is reused through an alias)",
+                doc.path,
+                line,
+                col,
+            )
+        )
+    if isinstance(node, yaml.CollectionNode | yaml.ScalarNode):
+        counter[1].add(id(node))
     if counter[0] > MAX_NODES or depth > MAX_DEPTH:
         line, col = _pos(node)
         what = "nodes" if counter[0] > MAX_NODES else "levels of nesting"
@@ -304,7 +331,7 @@ def _build(node: yaml.Node, path: Path_, doc: SourceDoc, counter: list[int], dep
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     text = node.value
-    if node.style is not None:  # quoted or block scalars are always strings
+    if node.style:  # quoted or block scalars are always strings (libyaml gives "" for plain)
         return text
     if text in _NULLS:
         return None

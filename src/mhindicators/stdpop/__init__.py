@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import re
 from functools import cache
 from pathlib import Path
 from typing import NoReturn
@@ -54,7 +53,6 @@ define(
 )
 
 _DIR = Path(__file__).parent
-_CODE = re.compile(r"^Y(?:(\d+)T(\d+)|(\d+)|_GE(\d+)|_LT(\d+))$")
 COLUMNS = ["band", "lower", "upper", "weight"]
 
 
