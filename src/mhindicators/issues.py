@@ -145,3 +145,10 @@ define(
     "No indicator with that id is in the catalogue.",
     "Run `mhi list` to see the ids.",
 )
+define(
+    "MHI903",
+    "bad-options",
+    "error",
+    "Command-line options do not fit together.",
+    "See `mhi COMMAND --help`.",
+)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from mhindicators.errors import ProfileError
+from mhindicators.errors import ProfileError, UsageError
 from mhindicators.issues import define, issue
 from mhindicators.schema_errors import SchemaCodes, located_issues
 from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
@@ -56,6 +56,14 @@ define(
     "Use paths relative to the folder of mhi.yaml, inside it.",
 )
 
+define(
+    "MHI326",
+    "unknown-dataset-indicator",
+    "error",
+    "A dataset's `indicators:` list names an id that is not in the catalogue.",
+    "Run `mhi list` for the ids, or remove the entry.",
+)
+
 _CODES = SchemaCodes("MHI320", "MHI321", "MHI322", "MHI323", "MHI324")
 DEFAULT_PROJECT = Path("mhi.yaml")
 
@@ -80,15 +88,16 @@ class DatasetSpec(_Strict):
     profile: str | None = None
     events: FileRef | None = None
     denominator: FileRef | None = None
+    indicators: list[str] | None = Field(
+        None, description="Only these indicator ids on this dataset (default: all that apply)."
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> DatasetSpec:
         if self.kind == "survey" and (self.path is None or self.profile is None):
             raise ValueError("a survey dataset needs `path:` and `profile:`")
-        if self.kind == "registry" and (self.events is None or self.denominator is None):
-            raise ValueError(
-                "a registry dataset needs `events:` and `denominator:` (path + profile)"
-            )
+        if self.kind == "registry" and self.events is None:
+            raise ValueError("a registry dataset needs `events:` (path + profile)")
         return self
 
 
@@ -98,8 +107,14 @@ class Output(_Strict):
 
 
 class Reliability(_Strict):
-    survey: str = "nchs-proportions-2017"
-    registry: str = "nchs-counts-rates-2023"
+    """Policies applied to every estimate whose estimator they apply to (see reliability.md)."""
+
+    survey: list[str] = Field(
+        default_factory=lambda: ["nchs-proportions-2017", "dhs", "nchs-counts-rates-2023"]
+    )
+    registry: list[str] = Field(
+        default_factory=lambda: ["nchs-counts-rates-2023", "phe-dsr", "small-counts"]
+    )
 
 
 class ProjectModel(_Strict):
@@ -122,9 +137,20 @@ class Project:
     model: ProjectModel
     root: Path
     doc: SourceDoc | None = None
+    trusted: frozenset[str] = frozenset()  # absolute paths given on the command line
 
     def resolve(self, relative: str, *where: str | int) -> Path:
-        """An existing path inside the project folder; ProfileError (located) otherwise."""
+        """An existing path inside the project folder; ProfileError (located) otherwise.
+
+        Paths given on the command line (`trusted`) may be anywhere, but must exist.
+        """
+        if relative in self.trusted:
+            if not Path(relative).exists():
+                raise UsageError(
+                    f"path {relative} does not exist",
+                    [issue("MHI901", f"path does not exist: {relative}", relative)],
+                )
+            return Path(relative)
         path = (self.root / relative).resolve()
         root = self.root.resolve()
         inside = path == root or root in path.parents
@@ -153,3 +179,49 @@ def load_project(path: Path | str = DEFAULT_PROJECT) -> Project:
             f"invalid project file {path}", located_issues(exc, doc, _CODES, ProjectModel)
         ) from None
     return Project(model, path.parent if str(path.parent) else Path("."), doc)
+
+
+def project_with_overrides(
+    project_file: Path | None,
+    *,
+    definitions: list[Path] | None = None,
+    data: Path | None = None,
+    profile: Path | None = None,
+) -> Project:
+    """The project file (or defaults when absent) with command-line overrides applied.
+
+    Overriding paths are taken relative to the current directory and may lie anywhere.
+    """
+    if project_file is not None and project_file.exists():
+        project = load_project(project_file)
+    elif project_file is not None and project_file != DEFAULT_PROJECT:
+        raise UsageError(
+            f"project file {project_file} does not exist",
+            [issue("MHI901", f"path does not exist: {project_file}", str(project_file))],
+        )
+    else:
+        project = Project(ProjectModel(), Path("."), None)
+    updates: dict = {}
+    trusted: set[str] = set()
+    if definitions:
+        updates["definitions"] = [str(Path(p).resolve()) for p in definitions]
+        trusted |= set(updates["definitions"])
+    if (data is None) != (profile is None):
+        raise UsageError(
+            "--data and --profile go together",
+            [issue("MHI903", "--data and --profile must be given together")],
+        )
+    if data is not None and profile is not None:
+        spec = DatasetSpec(
+            id=Path(data).stem.replace(" ", "_"),
+            kind="survey",
+            path=str(Path(data).resolve()),
+            profile=str(Path(profile).resolve()),
+        )
+        updates["datasets"] = [spec]
+        trusted |= {spec.path or "", spec.profile or ""}
+    if not updates:
+        return project
+    return Project(
+        project.model.model_copy(update=updates), project.root, project.doc, frozenset(trusted)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mhindicators import __version__
-from mhindicators.cli import catalog_cmds, validate_cmd
+from mhindicators.cli import catalog_cmds, compute_cmd, validate_cmd
 
 app = typer.Typer(
     name="mhi",
@@ -32,6 +32,7 @@ def _root(
     """Exit codes: 0 ok, 1 problems found in the inputs, 2 usage or internal error."""
 
 
+app.command("compute")(compute_cmd.compute)
 app.command("validate")(validate_cmd.validate)
 app.command("list")(catalog_cmds.list_indicators)
 app.command("show")(catalog_cmds.show)

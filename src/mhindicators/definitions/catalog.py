@@ -47,18 +47,10 @@ class Catalog:
 
 
 def _known_names() -> KnownNames:
-    try:
-        from mhindicators.stdpop import list_standards
-
-        standards = list_standards()
-    except ImportError:  # pragma: no cover - during bootstrap only
-        standards = None
-    try:
-        from mhindicators.engine.quality import list_policies
-
-        policies = list_policies()
-    except ImportError:  # pragma: no cover
-        policies = None
+    """Shipped standard populations and policies, by file name (no pandas import needed)."""
+    package = Path(__file__).resolve().parents[1]
+    standards = sorted(p.stem for p in (package / "stdpop").glob("*.csv"))
+    policies = sorted(p.stem for p in (package / "engine" / "policies").glob("*.yaml"))
     return KnownNames(standards, policies)
 
 

@@ -83,26 +83,37 @@ def plan_registry(
     events_vars: set[str],
     denominator_vars: set[str],
     only: set[str] | None = None,
+    *,
+    has_denominator: bool = True,
 ) -> Plan:
-    """Registry indicators: numerator and universe on events, denominator on its own table."""
+    """Registry indicators: universe and numerator on the events, denominator on its table.
+
+    Rates need a denominator table holding the denominator measure and every dimension;
+    proportions and counts are computed on the events alone.
+    """
     plan = Plan()
     for ind in sorted(catalog, key=lambda i: i.id):
-        if only is not None and ind.id not in only:
+        if ind.source != "registry" or (only is not None and ind.id not in only):
             continue
-        if ind.source != "registry":
-            continue
+        needs_den = ind.estimator in ("rate", "standardized_rate")
         on_events = expression_variables(ind, ("universe", "numerator"))
-        on_denominator = expression_variables(ind, ("denominator",))
-        dims = dimension_variables(ind, events_vars & denominator_vars)
-        missing_events = sorted((on_events | dims) - events_vars)
-        missing_den = sorted((on_denominator | dims) - denominator_vars)
-        if missing_events or missing_den:
-            parts = []
-            if missing_events:
-                parts.append(f"events lack {', '.join(missing_events)}")
-            if missing_den:
-                parts.append(f"denominator lacks {', '.join(missing_den)}")
-            plan.skipped.append(Skip(ind.id, dataset_id, "; ".join(parts)))
+        on_den = expression_variables(ind, ("denominator",))
+        ev_dims = dimension_variables(ind, events_vars)
+        den_dims = dimension_variables(ind, denominator_vars)
+        problems = []
+        if missing := sorted((on_events | ev_dims) - events_vars):
+            problems.append(f"events lack {', '.join(missing)}")
+        if needs_den and not has_denominator:
+            problems.append("no denominator table")
+        elif needs_den and (missing := sorted((on_den | den_dims) - denominator_vars)):
+            problems.append(f"denominator lacks {', '.join(missing)}")
+        elif needs_den and (
+            missing := sorted(expression_variables(ind, ("universe",)) - denominator_vars)
+        ):
+            problems.append(f"the universe needs {', '.join(missing)} in the denominator table too")
+        if problems:
+            plan.skipped.append(Skip(ind.id, dataset_id, "; ".join(problems)))
             continue
-        plan.items.append(PlanItem(ind, dataset_id, frozenset(on_events | on_denominator | dims)))
+        dims = ev_dims | (den_dims if needs_den else set())
+        plan.items.append(PlanItem(ind, dataset_id, frozenset(on_events | on_den | dims)))
     return plan

@@ -7,7 +7,6 @@ without raising. The grammar and the missing-value rules are in docs/expressions
 """
 
 from mhindicators.expr.check import Kind, check, variables
-from mhindicators.expr.compile import CompiledExpr, compile_expression, evaluate
 from mhindicators.expr.logic import contradicts, implies
 from mhindicators.expr.nodes import (
     And,
@@ -36,7 +35,6 @@ from mhindicators.expr.problems import (
     ExprSyntaxError,
     ExprTypeError,
 )
-from mhindicators.expr.tribool import TriBool
 
 __all__ = [
     "MAX_DEPTH",
@@ -72,3 +70,16 @@ __all__ = [
     "variables",
     "walk",
 ]
+
+
+_LAZY = {"CompiledExpr", "compile_expression", "evaluate", "TriBool"}
+
+
+def __getattr__(name: str) -> object:
+    """Evaluation needs numpy and pandas; import it only when used (validate stays fast)."""
+    if name in _LAZY:
+        from mhindicators.expr import compile as _compile
+        from mhindicators.expr import tribool as _tribool
+
+        return getattr(_compile, name, None) or getattr(_tribool, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

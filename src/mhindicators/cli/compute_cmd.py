@@ -1,0 +1,94 @@
+"""`mhi compute`: run the project (or the given data and profile) and write the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from mhindicators.cli.render import OutputFormat, run_guarded, stderr
+from mhindicators.errors import UsageError
+from mhindicators.issues import issue
+from mhindicators.project import DEFAULT_PROJECT, project_with_overrides
+
+
+def compute(
+    project: Path = typer.Option(DEFAULT_PROJECT, "--project", "-p", help="Project file."),
+    defs: list[Path] = typer.Option(
+        None, "--defs", help="Definition files or folders (overrides the project)."
+    ),
+    data: Path = typer.Option(
+        None, "--data", help="A survey data file (with --profile; replaces the project's datasets)."
+    ),
+    profile: Path = typer.Option(None, "--profile", help="The profile of --data."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Output folder (default: the project's output.dir)."
+    ),
+    fmt: list[str] = typer.Option(
+        None, "--format", "-f", help="parquet and/or csv (repeatable; default: the project's)."
+    ),
+    indicator: list[str] = typer.Option(
+        None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    """Compute every applicable indicator of the project and write tidy tables atomically."""
+
+    def body() -> None:
+        from mhindicators.engine.compute import compute as compute_project
+        from mhindicators.outputs.writers import write_results
+
+        proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
+        formats = list(fmt) if fmt else list(proj.model.output.formats)
+        for f in formats:
+            if f not in ("parquet", "csv"):
+                msg = f"unknown --format {f!r}; use parquet or csv"
+                raise UsageError(msg, [issue("MHI903", msg)])
+        out_dir = out if out is not None else proj.root / proj.model.output.dir
+        with stderr.status("computing...") as status:
+            result = compute_project(
+                proj,
+                indicators=set(indicator) if indicator else None,
+                progress=lambda msg: status.update(msg),
+            )
+        written = write_results(result, out_dir, formats)
+        if not quiet:
+            _summary(result, written)
+
+    run_guarded(body, OutputFormat.text, debug)
+
+
+def _summary(result, written: list[Path]) -> None:  # result: ResultTable
+    summary = result.skipped
+    done = summary[summary["status"] == "computed"]
+    skipped = summary[summary["status"] == "skipped"]
+    table = Table(title=f"{len(done)} indicator(s) computed", show_lines=False)
+    for col in ("indicator", "dataset", "rows", "universe n", "missing outcome", "unknown migr. %"):
+        table.add_column(col, no_wrap=col == "indicator")
+    counts = result.estimates.groupby(["indicator_id", "dataset"]).size()
+    for row in done.itertuples():
+        share = row.unknown_migratory_share
+        table.add_row(
+            row.indicator_id,
+            row.dataset,
+            str(counts.get((row.indicator_id, row.dataset), 0)),
+            _int(row.n_universe),
+            _int(row.n_missing_outcome),
+            "" if share != share else f"{100 * share:.1f}",
+        )
+    stderr.print(table)
+    if len(skipped):
+        stderr.print(f"[yellow]{len(skipped)} indicator(s) skipped:[/yellow]")
+        for row in skipped.itertuples():
+            where = f" on {row.dataset}" if row.dataset else ""
+            stderr.print(f"  {row.indicator_id}{where}: {row.reason}")
+    stderr.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def _int(value: object) -> str:
+    try:
+        return f"{int(value):,}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""

@@ -1,0 +1,148 @@
+"""Load one dataset: profile, the needed raw columns only, harmonised to the vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mhindicators.errors import DataError, ProfileError
+from mhindicators.issues import define, issue
+from mhindicators.profiles.harmonize import harmonize, source_variables
+from mhindicators.profiles.loader import LoadedProfile
+from mhindicators.readers import read_columns, read_table
+from mhindicators.vocabulary import Vocabulary
+
+define(
+    "MHI316",
+    "profile-kind-mismatch",
+    "error",
+    "The profile's kind does not fit where the project file uses it.",
+    "Use a `kind: survey` profile for survey datasets, `events`/`denominator` for registries.",
+)
+define(
+    "MHI317",
+    "derivation-mismatch",
+    "error",
+    "Events and denominators derive a dimension differently (e.g. another reporting country).",
+    "Make both profiles map or derive the dimension the same way (docs/profiles.md).",
+)
+
+
+@dataclass
+class LoadedData:
+    """A harmonised frame and the raw design columns, with where they came from."""
+
+    frame: pd.DataFrame
+    raw: pd.DataFrame
+    available_columns: list[str]
+    path: Path
+    profile: LoadedProfile
+
+
+def check_kind(loaded: LoadedProfile, kinds: tuple[str, ...], role: str) -> None:
+    """ProfileError (MHI316) when a profile is used in the wrong place."""
+    if loaded.profile.kind not in kinds:
+        file, line, col = loaded.where("kind")
+        msg = f"profile kind '{loaded.profile.kind}' cannot be used as {role}"
+        raise ProfileError(
+            msg,
+            [
+                issue(
+                    "MHI316",
+                    msg,
+                    file,
+                    line,
+                    col,
+                    f"Set `kind: {kinds[0]}` or use another profile.",
+                )
+            ],
+        )
+
+
+def load_data(
+    path: Path,
+    loaded: LoadedProfile,
+    wanted: set[str],
+    vocab: Vocabulary,
+    extra_raw: list[str] | None = None,
+) -> LoadedData:
+    """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them."""
+    prof = loaded.profile
+    available = read_columns(path, prof.format)
+    raw_needed = [prof.columns[v] for v in sorted(source_variables(loaded, wanted))]
+    raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
+    missing = [c for c in raw_needed if c not in available]
+    if missing:
+        raise DataError(
+            f"{len(missing)} column(s) missing from {path.name}",
+            _missing_issues(missing, loaded, path, available),
+        )
+    raw = read_table(path, prof.format, raw_needed)
+    frame = harmonize(raw, loaded, wanted, vocab)
+    return LoadedData(frame, raw, available, path, loaded)
+
+
+def _missing_issues(missing: list[str], loaded: LoadedProfile, path: Path, available: list[str]):
+    import difflib
+
+    by_raw = {raw: canon for canon, raw in loaded.profile.columns.items()}
+    mapped = set(loaded.profile.columns.values())
+    none_found = not (mapped & set(available))
+    out = []
+    for col in missing:
+        canon = by_raw.get(col)
+        file, line, col_no = loaded.where("columns", canon) if canon else loaded.where("design")
+        close = difflib.get_close_matches(col, available, n=1)
+        hint = f"The file has '{close[0]}'." if close else "Check the raw column name."
+        if none_found:
+            hint = f"No column of the profile is in {path.name}: is it the profile of another file?"
+        out.append(
+            issue("MHI311", f"column '{col}' is not in {path.name}", file, line, col_no, hint)
+        )
+    return out
+
+
+def derivation_signature(loaded: LoadedProfile, variable: str) -> tuple:
+    """How a profile obtains a variable: mapped from a column, or derived with which settings."""
+    prof = loaded.profile
+    if variable in prof.columns:
+        return ("mapped",)
+    if variable in ("nativity", "citizenship_status", "migratory_status", "migrant_generation"):
+        return ("derived", prof.metadata.country)
+    if variable in ("years_since_arrival", "duration_group"):
+        return (
+            "derived",
+            prof.metadata.country,
+            tuple(prof.derive.duration_thresholds),
+            prof.derive.reference_year or prof.metadata.year,
+        )
+    return ("mapped",)
+
+
+def check_same_derivation(
+    events: LoadedProfile, denominator: LoadedProfile, dims: set[str]
+) -> None:
+    """MHI317 when events and denominators would classify the same person differently."""
+    problems = []
+    for dim in sorted(dims):
+        a, b = derivation_signature(events, dim), derivation_signature(denominator, dim)
+        if a != b:
+            file, line, col = (
+                denominator.where("columns", dim)
+                if dim in denominator.profile.columns
+                else denominator.where("metadata")
+            )
+            problems.append(
+                issue(
+                    "MHI317",
+                    f"{dim}: events profile {events.path} gives {a}, "
+                    f"denominator profile {denominator.path} gives {b}",
+                    file,
+                    line,
+                    col,
+                )
+            )
+    if problems:
+        raise ProfileError("events and denominators are not comparable", problems)

@@ -1,0 +1,110 @@
+"""Cells (the finest cross-classification) and domains (cells plus every `_T` margin).
+
+Each dimension is a categorical with levels; a missing value gets the level `_U` (unknown), so
+no record of the universe leaves the totals. Cells are mixed-radix codes over the levels; a
+domain picks one level or the total per dimension, and its membership matrix (domains x cells)
+turns cell sums into domain sums with one sparse product.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mhindicators.results import TOTAL
+
+UNKNOWN = "_U"
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Row -> cell codes and the level lists of each dimension."""
+
+    dims: tuple[str, ...]
+    levels: tuple[tuple[str, ...], ...]
+    codes: np.ndarray  # (n,) int64; -1 = outside (not in universe or outside every age band)
+
+    @property
+    def n_cells(self) -> int:
+        return int(np.prod([len(lv) for lv in self.levels], dtype=np.int64)) if self.dims else 1
+
+
+@dataclass(frozen=True)
+class Domains:
+    """Every combination of a level or `_T` per dimension, with its membership matrix."""
+
+    labels: pd.DataFrame  # one column per dimension
+    membership: sp.csr_matrix  # (n_domains, n_cells) of 0/1
+
+
+def encode_cells(frame: pd.DataFrame, dims: list[str], keep: np.ndarray) -> Cells:
+    """Cell code per row for the rows where `keep` is true (others -1)."""
+    n = len(frame)
+    codes = np.zeros(n, dtype=np.int64)
+    levels: list[tuple[str, ...]] = []
+    for dim in dims:
+        cat = pd.Categorical(frame[dim])
+        dim_codes = np.asarray(cat.codes, dtype=np.int64)
+        names = [str(c) for c in cat.categories]
+        if (dim_codes < 0).any():
+            names.append(UNKNOWN)
+            dim_codes = np.where(dim_codes < 0, len(names) - 1, dim_codes)
+        codes = codes * len(names) + dim_codes
+        levels.append(tuple(names))
+    codes = np.where(keep, codes, -1)
+    return Cells(tuple(dims), tuple(levels), codes)
+
+
+def all_domains(cells: Cells) -> Domains:
+    """Cells and all margins: for D dimensions, prod(K_d + 1) domains."""
+    sizes = [len(lv) for lv in cells.levels]
+    if not sizes:
+        return Domains(pd.DataFrame(index=[0]), sp.csr_matrix(np.ones((1, 1))))
+    choice = np.array(list(itertools.product(*[range(k + 1) for k in sizes])), dtype=np.int64)
+    cell_idx = np.array(list(itertools.product(*[range(k) for k in sizes])), dtype=np.int64)
+    member = np.ones((len(choice), len(cell_idx)), dtype=bool)
+    for d, k in enumerate(sizes):
+        pick = choice[:, d][:, None]
+        member &= (pick == k) | (pick == cell_idx[:, d][None, :])
+    labels = pd.DataFrame(
+        {
+            dim: np.asarray([*cells.levels[d], TOTAL], dtype=object)[choice[:, d]]
+            for d, dim in enumerate(cells.dims)
+        }
+    )
+    return Domains(labels, sp.csr_matrix(member.astype(np.float64)))
+
+
+def reference_pairs(
+    labels: pd.DataFrame, dim: str, reference: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (group domain, its reference domain) that agree on every other dimension.
+
+    Groups are the levels of `dim` other than the reference and the total, in every margin of
+    the other dimensions (so contrasts exist by sex, by age and overall).
+    """
+    if dim not in labels.columns:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    text = labels.astype(str)
+    others = [c for c in text.columns if c != dim]
+    key = text[others].agg("|".join, axis=1) if others else pd.Series("", index=text.index)
+    ref_rows = np.flatnonzero((text[dim] == reference).to_numpy())
+    ref_of = dict(zip(key.iloc[ref_rows], ref_rows, strict=True))
+    groups = np.flatnonzero(((text[dim] != reference) & (text[dim] != TOTAL)).to_numpy())
+    groups = np.asarray([g for g in groups if key.iloc[g] in ref_of], dtype=np.int64)
+    refs = np.asarray([ref_of[key.iloc[g]] for g in groups], dtype=np.int64)
+    return groups, refs
+
+
+def contrast_labels(
+    labels: pd.DataFrame, dim: str, reference: str, groups: np.ndarray
+) -> pd.DataFrame:
+    """The label columns of a contrasts table: dimension, group, reference, other dimensions."""
+    out = labels.iloc[groups].reset_index(drop=True).rename(columns={dim: "group"})
+    out.insert(0, "dimension", dim)
+    out.insert(2, "reference", reference)
+    return out

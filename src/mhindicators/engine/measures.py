@@ -1,0 +1,66 @@
+"""From an indicator's expressions to the per-row numerator y, denominator x and universe.
+
+Missing values (see docs/methods-survey.md): a row whose universe condition is unknown is not
+in the universe. Under `missing: exclude` a row whose outcome is unknown leaves the universe
+(and is counted); under `as_false` an unknown condition counts as not meeting the numerator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mhindicators.definitions import Indicator
+from mhindicators.expr import TriBool, compile_expression
+from mhindicators.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Measure:
+    """y, x and the universe mask of one indicator on one frame, plus missing-outcome counts."""
+
+    y: np.ndarray
+    x: np.ndarray
+    keep: np.ndarray  # in the universe and with a known outcome
+    n_universe: int  # rows in the universe before removing missing outcomes
+    n_missing_outcome: int
+
+
+def _evaluate(text: str | None, frame: pd.DataFrame, vocab: Vocabulary, kind: str):
+    compiled = compile_expression(text, vocab, kind)  # type: ignore[arg-type]
+    return compiled.evaluate(frame)
+
+
+def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
+    """Evaluate the indicator's expressions on the canonical frame (vectorised)."""
+    n = len(frame)
+    universe = np.ones(n, dtype=bool)
+    if ind.universe:
+        cond = _evaluate(ind.universe, frame, vocab, "condition")
+        assert isinstance(cond, TriBool)
+        universe = cond.true_mask()
+    known = np.ones(n, dtype=bool)
+    x = np.ones(n)
+    if ind.estimator in ("proportion", "count") or (
+        ind.source == "registry" and ind.estimator in ("rate", "standardized_rate")
+    ):
+        cond = _evaluate(ind.numerator, frame, vocab, "condition")
+        assert isinstance(cond, TriBool)
+        y = cond.true_mask().astype(np.float64)
+        if ind.missing == "exclude":
+            known = cond.known
+    elif ind.estimator in ("mean", "total"):
+        value = np.asarray(_evaluate(ind.value, frame, vocab, "value"), dtype=np.float64)
+        known = ~np.isnan(value)
+        y = np.where(known, value, 0.0)
+        if ind.missing == "as_false":
+            known = np.ones(n, dtype=bool)
+    else:  # ratio
+        num = np.asarray(_evaluate(ind.numerator, frame, vocab, "value"), dtype=np.float64)
+        den = np.asarray(_evaluate(ind.denominator, frame, vocab, "value"), dtype=np.float64)
+        known = ~np.isnan(num) & ~np.isnan(den)
+        y, x = np.where(known, num, 0.0), np.where(known, den, 0.0)
+    keep = universe & known
+    return Measure(y, x, keep, int(universe.sum()), int((universe & ~known).sum()))

@@ -1,0 +1,286 @@
+"""Registry indicators: events over denominators by cell, margins, rates, contrasts.
+
+The events extract and the denominator table are harmonised separately, banded onto the
+definition's age groups, and reduced to sums per cell (np.bincount); every domain (cells and
+`_T` margins) is a sparse product of those sums, so no loop runs over rows or domains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mhindicators.definitions import Indicator
+from mhindicators.engine import rates
+from mhindicators.engine.domains import (
+    Cells,
+    Domains,
+    all_domains,
+    contrast_labels,
+    encode_cells,
+    reference_pairs,
+)
+from mhindicators.engine.measures import measure
+from mhindicators.errors import DataError
+from mhindicators.expr import compile_expression
+from mhindicators.issues import define, issue
+from mhindicators.results import TOTAL
+from mhindicators.stdpop import align
+from mhindicators.vocabulary import Vocabulary
+from mhindicators.vocabulary.age import band_ages, band_code, regroup_bands
+
+define(
+    "MHI340",
+    "age-bands-do-not-nest",
+    "error",
+    "The data's age bands cannot be regrouped into the definition's age groups.",
+    "Use data bands that nest in the definition's age_groups (e.g. 5-year bands).",
+)
+define(
+    "MHI341",
+    "negative-denominator",
+    "error",
+    "The denominator table holds negative or missing values inside the population of interest.",
+    "Fix the denominator table: populations, births and worker counts are >= 0.",
+)
+define(
+    "MHI342",
+    "events-without-population",
+    "warning",
+    "Events fall in cells where the denominator table has no population.",
+    "Check that events and denominators use the same codes, years and coverage.",
+)
+
+DEFAULT_CI = {"rate": "garwood", "count": "garwood", "standardized_rate": "fay-feuer"}
+
+
+@dataclass(frozen=True)
+class RegistryInputs:
+    """Harmonised events and denominator frames, with the profile paths for messages."""
+
+    events: pd.DataFrame
+    denominator: pd.DataFrame
+    events_profile: str
+    denominator_profile: str
+
+
+def age_groups_for(frame: pd.DataFrame, ind: Indicator, where: str) -> pd.Categorical:
+    """The definition's age bands for each row: from band codes (regrouped) or from `age`."""
+    bands = [tuple(b) for b in ind.age_groups or []]
+    categories = [band_code(lo, hi) for lo, hi in bands]
+    if "age_group" in frame.columns:
+        data_codes = [str(c) for c in pd.unique(frame["age_group"].dropna())]
+        if not bands:
+            return pd.Categorical(frame["age_group"].astype("object"))
+        mapping = regroup_bands(data_codes, bands)  # type: ignore[arg-type]
+        if isinstance(mapping, list):
+            raise DataError(
+                f"age bands of {where} do not nest",
+                [issue("MHI340", f"{where}: {p}", where) for p in mapping],
+            )
+        mapped = frame["age_group"].astype("object").map(mapping)
+        return pd.Categorical(mapped, categories=categories)
+    return band_ages(frame["age"], bands)  # type: ignore[arg-type]
+
+
+def _cells(frames: list[pd.DataFrame], dims: list[str], keeps: list[np.ndarray]) -> list[Cells]:
+    """Encode both frames with identical categories per dimension."""
+    for dim in dims:
+        union: list[str] = []
+        for f in frames:
+            cats = list(pd.Categorical(f[dim]).categories)
+            union += [c for c in cats if c not in union]
+        for f in frames:
+            f[dim] = pd.Categorical(f[dim].astype("object"), categories=union)
+    out = [encode_cells(f, dims, k) for f, k in zip(frames, keeps, strict=True)]
+    if out[0].levels != out[1].levels:  # a level `_U` appears in only one frame
+        levels = [
+            tuple(dict.fromkeys(a + b)) for a, b in zip(out[0].levels, out[1].levels, strict=True)
+        ]
+        out = [_recode(c, levels) for c in out]
+    return out
+
+
+def _recode(cells: Cells, levels: list[tuple[str, ...]]) -> Cells:
+    sizes = [len(lv) for lv in cells.levels]
+    digits, rest = [], cells.codes.copy()
+    for size in reversed(sizes):
+        digits.append(rest % size)
+        rest //= size
+    digits.reverse()
+    codes = np.zeros_like(cells.codes)
+    for d, (old, new) in enumerate(zip(cells.levels, levels, strict=True)):
+        lookup = np.asarray([new.index(v) for v in old], dtype=np.int64)
+        codes = codes * len(new) + lookup[digits[d]]
+    return Cells(cells.dims, tuple(levels), np.where(cells.codes >= 0, codes, -1))
+
+
+def compute_registry_indicator(
+    ind: Indicator, inputs: RegistryInputs, vocab: Vocabulary, conf_level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Estimates (one row per domain) and contrasts vs the reference group."""
+    ev, den = inputs.events.copy(), inputs.denominator.copy()
+    standardized = ind.estimator == "standardized_rate"
+    dims = [d for d in ind.disaggregate_by if not (standardized and d == "age_group")]
+    needs_age = "age_group" in ind.disaggregate_by or standardized
+    if needs_age:
+        ev["age_group"] = age_groups_for(ev, ind, inputs.events_profile)
+    m = measure(ind, ev, vocab)
+    if ind.estimator in ("proportion", "count"):
+        return _on_events_only(ind, ev, m, dims, needs_age, conf_level)
+    if needs_age:
+        den["age_group"] = age_groups_for(den, ind, inputs.denominator_profile)
+    den_keep, den_value = _denominator(ind, den, vocab, inputs.denominator_profile)
+    cell_dims = dims + (["age_group"] if standardized else [])
+    ev_keep, den_keep = m.keep & (m.y > 0), den_keep
+    if needs_age:  # rows outside every age band are outside the indicator
+        ev_keep &= ev["age_group"].notna().to_numpy()
+        den_keep &= den["age_group"].notna().to_numpy()
+    ev_cells, den_cells = _cells([ev, den], cell_dims, [ev_keep, den_keep])
+    n_cells = ev_cells.n_cells
+    events = np.bincount(ev_cells.codes[ev_keep], minlength=n_cells).astype(np.float64)
+    population = np.bincount(den_cells.codes[den_keep], den_value[den_keep], minlength=n_cells)
+    method = ind.ci_method or DEFAULT_CI.get(ind.estimator, "garwood")
+    mult = ind.effective_multiplier
+    if standardized:
+        k = len(ev_cells.levels[-1])
+        outer = Cells(tuple(dims), ev_cells.levels[:-1], np.zeros(0, dtype=np.int64))
+        doms = all_domains(outer)
+        e = doms.membership @ events.reshape(-1, k)
+        p = doms.membership @ population.reshape(-1, k)
+        weights = align(list(ev_cells.levels[-1]), ind.standardize.standard)["weight"].to_numpy()
+        res = rates.dsr(e, p, weights, multiplier=mult, conf_level=conf_level, method=method)
+        table = _table(doms, res, ind)
+        table["age_group"] = TOTAL
+        contrasts = _contrasts(ind, doms, e, p, weights, conf_level, mult)
+    else:
+        doms = all_domains(ev_cells)
+        e, p = doms.membership @ events, doms.membership @ population
+        if ind.estimator == "count":
+            lo, hi, names = rates.poisson_limits(e, conf_level, method)
+            res = rates.RateResult(
+                e, lo, hi, e, p, names, np.full(e.shape, "", object), conf_level, 1.0, e.copy()
+            )
+        else:
+            res = rates.crude_rate(e, p, multiplier=mult, conf_level=conf_level, method=method)
+        table = _table(doms, res, ind)
+        contrasts = _contrasts(ind, doms, e[:, None], p[:, None], np.ones(1), conf_level, mult)
+    return table, contrasts
+
+
+def _on_events_only(ind, ev, m, dims, needs_age, conf_level):
+    """Counts (exact Poisson CI) and proportions among events (Wilson score CI, as PHE)."""
+    keep = m.keep & (ev["age_group"].notna().to_numpy() if needs_age else True)
+    cells = encode_cells(ev, dims, keep)
+    doms = all_domains(cells)
+    hits = np.bincount(cells.codes[keep], m.y[keep], minlength=cells.n_cells)
+    total = np.bincount(cells.codes[keep], minlength=cells.n_cells).astype(np.float64)
+    x, n = doms.membership @ hits, doms.membership @ total
+    if ind.estimator == "count":
+        lo, hi, names = rates.poisson_limits(x, conf_level, ind.ci_method or "garwood")
+        res = rates.RateResult(
+            x, lo, hi, x, n, names, np.full(x.shape, "", object), conf_level, 1.0, x.copy()
+        )
+    else:
+        res = wilson_proportion(x, n, conf_level)
+    return _table(doms, res, ind), pd.DataFrame()
+
+
+def wilson_proportion(x: np.ndarray, n: np.ndarray, conf_level: float) -> rates.RateResult:
+    """Proportion x/n with the Wilson score interval (PHEindicatormethods::phe_proportion)."""
+    z = _z(conf_level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        centre = (2 * x + z * z) / (2 * (n + z * z))
+        half = z * np.sqrt(z * z + 4 * x * (1 - p)) / (2 * (n + z * z))
+        variance = p * (1 - p) / n
+    status = np.where(n > 0, "", "MHI420").astype(object)
+    return rates.RateResult(
+        p,
+        centre - half,
+        centre + half,
+        x,
+        n,
+        np.full(x.shape, "wilson", object),
+        status,
+        conf_level,
+        1.0,
+        variance,
+    )
+
+
+def _denominator(ind: Indicator, den: pd.DataFrame, vocab: Vocabulary, where: str):
+    value = compile_expression(ind.denominator, vocab, "value").evaluate(den)
+    keep = np.ones(len(den), dtype=bool)
+    if ind.universe:
+        cond = compile_expression(ind.universe, vocab, "condition")
+        if cond.variables <= set(den.columns):
+            keep = cond.evaluate(den).true_mask()
+    value = np.asarray(value, dtype=np.float64)
+    bad = keep & (np.isnan(value) | (value < 0))
+    if bad.any():
+        msg = f"{int(bad.sum())} row(s) with a negative or missing {ind.denominator}"
+        raise DataError(msg, [issue("MHI341", msg, where)])
+    return keep, np.where(keep, value, 0.0)
+
+
+def _table(doms: Domains, res: rates.RateResult, ind: Indicator) -> pd.DataFrame:
+    table = doms.labels.copy()
+    variance = res.variance if res.variance is not None else _poisson_variance(res)
+    table["estimate"] = res.estimate
+    table["se"] = np.sqrt(variance)
+    table["ci_lower"], table["ci_upper"] = res.lower, res.upper
+    table["ci_method"] = res.method
+    table["conf_level"] = res.conf_level
+    table["df"] = np.nan
+    table["deff"] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["cv"] = table["se"] / table["estimate"]
+    table["n_unweighted"] = res.denominator if ind.estimator == "proportion" else res.events
+    table["weighted_numerator"] = res.events
+    table["weighted_denominator"] = res.denominator
+    table["n_eff"] = np.nan
+    table["status"] = res.status
+    return table
+
+
+def _poisson_variance(res: rates.RateResult) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return res.events * (res.multiplier / res.denominator) ** 2
+
+
+def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float) -> pd.DataFrame:
+    """Rate ratio and difference of each group vs the reference, within every other margin."""
+    if not ind.reference_group or ind.estimator == "count":
+        return pd.DataFrame()
+    ((dim, ref),) = ind.reference_group.items()
+    g, r = reference_pairs(doms.labels, dim, ref)
+    if len(g) == 0:
+        return pd.DataFrame()
+    ratio = rates.dsr_ratio(e[g], p[g], e[r], p[r], weights, conf_level=conf_level)
+    diff = rates.dsr_difference(
+        e[g], p[g], e[r], p[r], weights, multiplier=mult, conf_level=conf_level
+    )
+    out = contrast_labels(doms.labels, dim, ref, g)
+    out["estimate"] = rates.dsr(e[g], p[g], weights, multiplier=mult).estimate
+    out["reference_estimate"] = rates.dsr(e[r], p[r], weights, multiplier=mult).estimate
+    out["difference"] = diff.estimate
+    out["difference_se"] = (diff.upper - diff.estimate) / _z(conf_level)
+    out["difference_ci_lower"], out["difference_ci_upper"] = diff.lower, diff.upper
+    out["ratio"] = ratio.estimate
+    out["ratio_se"] = np.nan
+    out["ratio_ci_lower"], out["ratio_ci_upper"] = ratio.lower, ratio.upper
+    out["method"] = [
+        f"ratio: {a}; difference: {b}" for a, b in zip(ratio.method, diff.method, strict=True)
+    ]
+    out["conf_level"] = conf_level
+    out["df"] = np.nan
+    return out
+
+
+def _z(conf_level: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - (1 - conf_level) / 2))

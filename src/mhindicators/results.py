@@ -1,0 +1,96 @@
+"""ResultTable: the tidy estimates, the contrasts, what was skipped, and provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+TOTAL = "_T"
+
+#: leading identification columns, then one column per dimension, then these statistics.
+ID_COLUMNS = [
+    "dataset",
+    "country",
+    "year",
+    "indicator_id",
+    "indicator_version",
+    "source",
+    "estimator",
+    "unit",
+]
+STAT_COLUMNS = [
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "ci_method",
+    "conf_level",
+    "df",
+    "deff",
+    "cv",
+    "n_unweighted",
+    "weighted_numerator",
+    "weighted_denominator",
+    "n_eff",
+    "unknown_migratory_share",
+    "flags",
+    "status",
+]
+CONTRAST_STATS = [
+    "estimate",
+    "reference_estimate",
+    "difference",
+    "difference_se",
+    "difference_ci_lower",
+    "difference_ci_upper",
+    "ratio",
+    "ratio_se",
+    "ratio_ci_lower",
+    "ratio_ci_upper",
+    "method",
+    "conf_level",
+    "df",
+]
+
+
+@dataclass
+class ResultTable:
+    """Everything one `compute` call produced, ready to write or to inspect in a notebook."""
+
+    estimates: pd.DataFrame
+    contrasts: pd.DataFrame
+    skipped: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["indicator_id", "dataset", "reason"])
+    )
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dimensions(self) -> list[str]:
+        known = set(ID_COLUMNS) | set(STAT_COLUMNS)
+        return [c for c in self.estimates.columns if c not in known]
+
+
+def tidy(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate per-indicator frames; dimensions an indicator lacks are `_T` (total)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    data = pd.concat(frames, ignore_index=True, sort=False)
+    dims = [c for c in data.columns if c not in columns]
+    for dim in dims:
+        data[dim] = data[dim].astype("object").where(data[dim].notna(), TOTAL).astype(str)
+    lead = [c for c in columns if c in ID_COLUMNS or c == "dimension"]
+    rest = [c for c in columns if c not in lead]
+    return data[lead + sorted(dims) + rest]
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
