@@ -152,3 +152,16 @@ define(
     "Command-line options do not fit together.",
     "See `mhi COMMAND --help`.",
 )
+
+
+def with_location(items: list[Issue], file: str, line: int = 0, col: int = 0) -> list[Issue]:
+    """Fill in a location for issues raised where no file was known (e.g. design checks)."""
+    out = []
+    for item in items:
+        if item.file:
+            out.append(item)
+        else:
+            out.append(
+                Issue(item.code, item.message, file, line, col, item.hint, item.severity, item.name)
+            )
+    return out

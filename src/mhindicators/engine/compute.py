@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import Plan, plan_registry, plan_survey
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.survey import build_design, compute_survey, design_columns
-from mhindicators.errors import ProfileError
-from mhindicators.issues import issue
+from mhindicators.errors import MhiError, ProfileError
+from mhindicators.issues import Issue, issue, with_location
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import DatasetSpec, Project
@@ -99,6 +100,30 @@ def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
         raise ProfileError("unknown indicators in the project file", problems)
 
 
+@contextmanager
+def _located_at(loaded, key: str, data_path: Path) -> Iterator[None]:
+    """Design and estimation errors name the data file and point at the profile's `design:`."""
+    try:
+        yield
+    except MhiError as exc:
+        file, line, col = loaded.where(key)
+        items = [
+            Issue(
+                i.code,
+                f"{data_path.name}: {i.message}",
+                i.file,
+                i.line,
+                i.col,
+                i.hint,
+                i.severity,
+                i.name,
+            )
+            for i in exc.issues
+        ]
+        exc.issues = with_location(items, file, line, col)
+        raise
+
+
 def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] | None:
     """Indicators to run on one dataset: the request, within the dataset's own list."""
     if listed is None:
@@ -128,15 +153,17 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
     data = load_data(path, loaded, wanted, vocab, design_columns(loaded.profile, available))
     _record_inputs(provenance, spec.id, path, loaded.path)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
-    design = build_design(data.raw, loaded.profile, available)
-    results = compute_survey(
-        [it.indicator for it in plan.items],
-        data.frame,
-        design,
-        vocab,
-        project.model.confidence_level,
-        project.model.ci_method,
-    )
+    with _located_at(loaded, "design", path):
+        design = build_design(data.raw, loaded.profile, available)
+    with _located_at(loaded, "design", path):
+        results = compute_survey(
+            [it.indicator for it in plan.items],
+            data.frame,
+            design,
+            vocab,
+            project.model.confidence_level,
+            project.model.ci_method,
+        )
     meta = _meta(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
     for res in results:
