@@ -1,0 +1,305 @@
+"""Additive sufficient statistics for survey estimation (one pass, mergeable across chunks).
+
+For each indicator column pair (y, x) and each cell of the finest cross-classification we keep
+sums by cell x stratum (counts, sum w, w^2, wy, wx, wy^2, wxy, wx^2), and for variance either
+sums by cell x PSU (Taylor, clustered), squared row terms by cell x stratum (Taylor, each row its
+own PSU), or sums by cell x replicate (replicate weights). All are sums, so `merge` adds chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from mhindicators.engine.design import SurveyDesign, _fail
+from mhindicators.errors import EstimationError
+
+# slots of `SurveyStats.cs` (sums by column x slot x cell x stratum)
+W, W2, WY, WX, WYY, WXY, WXX, QYY, QYX, QXX = range(10)
+N_SLOTS = 10
+_DENSE_KEYS = 20_000_000  # above this many cell x PSU keys, group by sorting instead
+
+
+@dataclass
+class Column:
+    """One indicator column: numerator y, denominator x (None = 1), optional universe mask."""
+
+    y: np.ndarray
+    x: np.ndarray | None = None
+    universe: np.ndarray | None = None
+
+
+@dataclass
+class SurveyStats:
+    """Sufficient statistics of K columns over `n_cells` cells; see module docstring."""
+
+    n_cells: int
+    n_cols: int
+    kind: str  # "taylor" | "replicate"
+    clustered: bool
+    lonely_psu: str
+    fpc_type: str | None
+    cs: np.ndarray  # (K, N_SLOTS, nc, H) float64
+    cs_n: np.ndarray  # (K, nc, H) rows in cell x stratum
+    cs_nz: np.ndarray  # (K, nc, H) rows with non-zero weight
+    stratum_rows: np.ndarray  # (H,) all sample rows per stratum
+    stratum_fpc: np.ndarray  # (2, H) min and max fpc value seen (nan = none)
+    psu_stratum: np.ndarray  # (P,) stratum of each PSU code, -1 = not seen
+    psu_parts: list = field(default_factory=list)  # per column: (cell, psu, wy, wx, nz)
+    rep: np.ndarray | None = None  # (K, 2, nc, R): sums of w_r*y and w_r*x
+    rep_pos: np.ndarray | None = None  # same over positive w_r only (R's glm.fit `good` rows)
+    gram: list | None = None  # per column (nc, R, R) Gram of replicate weights, or None
+    rep_meta: dict | None = None  # type, scale, rscales, mse, df
+    strata_labels: list | None = None
+
+    @property
+    def n_strata(self) -> int:
+        return int(self.stratum_rows.shape[0])
+
+    def merge(self, other: SurveyStats) -> SurveyStats:
+        """Return the statistics of the union of the two chunks' rows."""
+        a, b = self, other
+        same = (a.n_cells, a.n_cols, a.kind, a.clustered, a.lonely_psu)
+        if same != (b.n_cells, b.n_cols, b.kind, b.clustered, b.lonely_psu):
+            _fail("MHI363", "cannot merge statistics of different layouts", EstimationError)
+        h = max(a.n_strata, b.n_strata)
+        p = max(a.psu_stratum.size, b.psu_stratum.size)
+        ps_a, ps_b = _pad(a.psu_stratum, p, -1), _pad(b.psu_stratum, p, -1)
+        clash = (ps_a >= 0) & (ps_b >= 0) & (ps_a != ps_b)
+        if clash.any():
+            _fail("MHI361", f"{int(clash.sum())} PSU ids occur in more than one stratum")
+        fpc = np.stack(
+            [
+                np.fmin(_pad(a.stratum_fpc[0], h, np.nan), _pad(b.stratum_fpc[0], h, np.nan)),
+                np.fmax(_pad(a.stratum_fpc[1], h, np.nan), _pad(b.stratum_fpc[1], h, np.nan)),
+            ]
+        )
+        parts = [
+            _reduce_parts(*(np.concatenate([u, v]) for u, v in zip(pa, pb, strict=True)))
+            for pa, pb in zip(a.psu_parts, b.psu_parts, strict=True)
+        ]
+        gram = None
+        if a.gram is not None and b.gram is not None:
+            gram = [ga + gb for ga, gb in zip(a.gram, b.gram, strict=True)]
+        return SurveyStats(
+            n_cells=a.n_cells,
+            n_cols=a.n_cols,
+            kind=a.kind,
+            clustered=a.clustered,
+            lonely_psu=a.lonely_psu,
+            fpc_type=a.fpc_type or b.fpc_type,
+            cs=_pad_last(a.cs, h) + _pad_last(b.cs, h),
+            cs_n=_pad_last(a.cs_n, h) + _pad_last(b.cs_n, h),
+            cs_nz=_pad_last(a.cs_nz, h) + _pad_last(b.cs_nz, h),
+            stratum_rows=_pad(a.stratum_rows, h, 0) + _pad(b.stratum_rows, h, 0),
+            stratum_fpc=fpc,
+            psu_stratum=np.maximum(ps_a, ps_b),
+            psu_parts=parts,
+            rep=None if a.rep is None else a.rep + b.rep,
+            rep_pos=_add_opt(a.rep_pos, b.rep_pos, a.rep, b.rep),
+            gram=gram,
+            rep_meta=a.rep_meta,
+            strata_labels=a.strata_labels or b.strata_labels,
+        )
+
+
+def _add_opt(pa, pb, ra, rb):
+    """Add positive-part sums; a chunk without negative weights has rep_pos == rep."""
+    if pa is None and pb is None:
+        return None
+    return (ra if pa is None else pa) + (rb if pb is None else pb)
+
+
+def _pad(v: np.ndarray, size: int, fill) -> np.ndarray:
+    out = np.full(size, fill, dtype=v.dtype)
+    out[: v.size] = v
+    return out
+
+
+def _pad_last(a: np.ndarray, size: int) -> np.ndarray:
+    if a.shape[-1] == size:
+        return a
+    out = np.zeros((*a.shape[:-1], size), dtype=a.dtype)
+    out[..., : a.shape[-1]] = a
+    return out
+
+
+def _reduce_parts(cell, psu, wy, wx, nz):
+    """Sum duplicate (cell, PSU) keys."""
+    if cell.size == 0:
+        return cell, psu, wy, wx, nz
+    p = int(psu.max()) + 1
+    keys, inv = np.unique(cell * p + psu, return_inverse=True)
+    m = keys.size
+    return (
+        keys // p,
+        keys % p,
+        np.bincount(inv, wy, m),
+        np.bincount(inv, wx, m),
+        np.bincount(inv, nz, m).astype(np.int64),
+    )
+
+
+def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
+    """Sums by (cell, PSU) for the rows given, as sparse key lists."""
+    p = int(psu.max(initial=-1)) + 1
+    if n_cells * p <= _DENSE_KEYS:
+        key = cell * p + psu
+        size = n_cells * p
+        cnt = np.bincount(key, minlength=size)
+        keep = np.flatnonzero(cnt)
+        return (
+            keep // p,
+            keep % p,
+            np.bincount(key, wy, size)[keep],
+            np.bincount(key, wx, size)[keep],
+            np.bincount(key, nz, size)[keep].astype(np.int64),
+        )
+    return _reduce_parts(cell, psu, wy, wx, nz)
+
+
+def accumulate(
+    design: SurveyDesign,
+    cell: np.ndarray,
+    n_cells: int,
+    columns: Sequence[Column],
+    *,
+    rank_df: bool = True,
+    block_rows: int = 262_144,
+) -> SurveyStats:
+    """One pass over the rows of `design` computing the statistics of every column.
+
+    cell: (n,) int codes in [0, n_cells), -1 = outside the universe (combined with each
+    column's own `universe` mask). rank_df: also keep the replicate-weight Gram matrices per
+    cell so that finalize can compute R's rank-based `degf` per domain.
+    """
+    n = design.n
+    cell = np.asarray(cell, dtype=np.int64)
+    if cell.shape != (n,) or (cell >= n_cells).any() or (cell < -1).any():
+        _fail("MHI363", "cell codes must be (n,) ints in [-1, n_cells)", EstimationError)
+    w = design.weights
+    strata = design.strata_codes
+    h = int(strata.max(initial=0)) + 1
+    kind = "replicate" if design.replicates is not None else "taylor"
+    clustered = kind == "taylor" and design.psu is not None
+    unclustered = kind == "taylor" and design.psu is None
+    k = len(columns)
+    cs = np.zeros((k, N_SLOTS, n_cells, h))
+    cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
+    cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
+    parts, cells_k, ys, xs = [], [], [], []
+    nzw = (w != 0).astype(np.float64)
+    for j, col in enumerate(columns):
+        y = np.asarray(col.y, dtype=np.float64)
+        x = np.ones(n) if col.x is None else np.asarray(col.x, dtype=np.float64)
+        ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
+        sel = np.flatnonzero(ck >= 0)
+        bad = int((~np.isfinite(y[sel])).sum() + (~np.isfinite(x[sel])).sum())
+        if bad:
+            _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
+        c, s, ws, yv, xv = ck[sel], strata[sel], w[sel], y[sel], x[sel]
+        key, size = c * h + s, n_cells * h
+        cs_n[j] = np.bincount(key, minlength=size).reshape(n_cells, h)
+        cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
+        wy, wx = ws * yv, ws * xv
+        vals = [ws, ws * ws, wy, wx, wy * yv, wy * xv, wx * xv]
+        if unclustered:
+            vals += [wy * wy, wy * wx, wx * wx]
+        for slot, v in enumerate(vals):
+            cs[j, slot] = np.bincount(key, v, size).reshape(n_cells, h)
+        if clustered:
+            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nzw[sel]))
+        cells_k.append(ck)
+        ys.append(y)
+        xs.append(x)
+    psu_stratum = np.zeros(0, dtype=np.int64)
+    if design.psu is not None:
+        psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)
+        psu_stratum[design.psu] = strata
+    fpc = np.full((2, h), np.nan)
+    if design.fpc is not None:
+        fpc[0] = np.full(h, np.inf)
+        np.minimum.at(fpc[0], strata, design.fpc)
+        fpc[1] = np.full(h, -np.inf)
+        np.maximum.at(fpc[1], strata, design.fpc)
+        seen = np.bincount(strata, minlength=h) > 0
+        fpc[:, ~seen] = np.nan
+    stats = SurveyStats(
+        n_cells=n_cells,
+        n_cols=k,
+        kind=kind,
+        clustered=clustered,
+        lonely_psu=design.lonely_psu,
+        fpc_type=design.fpc_type if design.fpc is not None else None,
+        cs=cs,
+        cs_n=cs_n,
+        cs_nz=cs_nz,
+        stratum_rows=np.bincount(strata, minlength=h).astype(np.int64),
+        stratum_fpc=fpc,
+        psu_stratum=psu_stratum,
+        psu_parts=parts,
+        strata_labels=design.strata_labels,
+    )
+    if kind == "replicate":
+        universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
+        _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows)
+    return stats
+
+
+def _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows):
+    spec = design.replicates
+    rw = spec.weights
+    n, r = rw.shape
+    nc, k = stats.n_cells, stats.n_cols
+    # one sparse (2K*nc x n) matrix: row (2j + 0/1)*nc + cell holds y or x of the rows
+    rows, cols, vals = [], [], []
+    for j, (ck, y, x) in enumerate(zip(cells_k, ys, xs, strict=True)):
+        sel = np.flatnonzero(ck >= 0)
+        rows += [(2 * j) * nc + ck[sel], (2 * j + 1) * nc + ck[sel]]
+        cols += [sel, sel]
+        vals += [y[sel], x[sel]]
+    m = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
+    )
+    stats.rep = np.asarray(m @ rw).reshape(k, 2, nc, r)
+    if (rw < 0).any():  # e.g. successive-difference weights
+        stats.rep_pos = np.asarray(m @ np.maximum(rw, 0.0)).reshape(k, 2, nc, r)
+    stats.rep_meta = {
+        "type": spec.type,
+        "scale": spec.scale,
+        "rscales": spec.rscales,
+        "mse": spec.mse,
+        "df": spec.df,
+    }
+    if not rank_df or spec.df is not None:
+        return
+    grams, seen = [], {}
+    for ck, uid in zip(cells_k, universe_ids, strict=True):
+        if uid not in seen:
+            seen[uid] = _gram_by_cell(ck, rw, nc, block_rows)
+        grams.append(seen[uid])
+    stats.gram = grams
+
+
+def _gram_by_cell(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> np.ndarray:
+    """sum over rows in each cell of w_r w_s (nc, R, R), in row blocks sorted by cell."""
+    r = rw.shape[1]
+    g = np.zeros((nc, r, r))
+    for start in range(0, ck.size, block_rows):
+        cb = ck[start : start + block_rows]
+        sel = np.flatnonzero(cb >= 0)
+        if sel.size == 0:
+            continue
+        order = sel[np.argsort(cb[sel], kind="stable")]
+        wb = rw[start + order]
+        cs = cb[order]
+        bounds = np.flatnonzero(np.diff(cs)) + 1
+        starts = np.concatenate([[0], bounds])
+        ends = np.concatenate([bounds, [cs.size]])
+        for s0, e0 in zip(starts, ends, strict=True):
+            blk = wb[s0:e0]
+            g[cs[s0]] += blk.T @ blk
+    return g

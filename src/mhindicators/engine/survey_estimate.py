@@ -1,0 +1,148 @@
+"""Finalize sufficient statistics into domain estimates (R `svyby` + `svymean`/`svyratio`/...).
+
+A domain is a union of cells: `domains` is an (n_domains x n_cells) 0-1 matrix (dense or
+scipy.sparse); margins (`_T`) are rows that sum cells over a dimension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from mhindicators.engine.linearization import taylor_df, taylor_variance
+from mhindicators.engine.replicates import (
+    rank_df,
+    replicate_logits,
+    replicate_thetas,
+    svr_cov,
+    svr_var,
+)
+from mhindicators.engine.stats import WX, WXX, WXY, WY, WYY, SurveyStats, W
+
+Estimator = Literal["proportion", "mean", "ratio", "total"]
+DeffMode = Literal["wor", "replace"]
+
+
+@dataclass
+class DomainEstimates:
+    """Per-domain results of one indicator column (arrays of length n_domains)."""
+
+    estimator: str
+    estimate: np.ndarray
+    variance: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    n: np.ndarray  # unweighted rows in the domain (R `nrow(subset(design, domain))`)
+    n_nonzero: np.ndarray  # rows with non-zero weight
+    sum_w: np.ndarray  # sum of weights
+    numerator: np.ndarray  # sum w y
+    denominator: np.ndarray  # sum w x (X-hat; sum w for means and proportions)
+    deff: np.ndarray
+    n_eff: np.ndarray
+    se_logit: np.ndarray | None  # proportions: SE of logit(p) (delta / replicate based)
+    cov: np.ndarray | None = None  # (nd, nd) when requested
+
+    @property
+    def cv(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.se / np.abs(self.estimate)
+
+
+def _as_domains(domains) -> sp.csr_matrix:
+    return sp.csr_matrix(domains, dtype=np.float64)
+
+
+def estimate_domains(
+    stats: SurveyStats,
+    domains,
+    *,
+    column: int = 0,
+    estimator: Estimator = "ratio",
+    covariance: bool = False,
+    deff: DeffMode = "wor",
+) -> DomainEstimates:
+    """Estimate, variance, df, deff, n_eff per domain for one column of `stats`.
+
+    estimator: 'proportion' | 'mean' | 'ratio' (sum wy / sum wx) | 'total' (sum wy).
+    deff: 'wor' = R `deff = TRUE` (SRS without replacement of n from N-hat), 'replace' =
+    R `deff = "replace"`.
+    """
+    dom = _as_domains(domains)
+    j = column
+    cs = stats.cs[j].sum(axis=-1)  # (slots, nc)
+    s = dom @ cs.T  # (nd, slots)
+    n = np.asarray(dom @ stats.cs_n[j].sum(axis=-1)).astype(np.float64)
+    nnz = np.asarray(dom @ stats.cs_nz[j].sum(axis=-1)).astype(np.float64)
+    total = estimator == "total"
+    num, den, sw = s[:, WY], s[:, WX], s[:, W]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = num.copy() if total else num / den
+    est = np.where((n > 0) & (total | (den != 0)), est, np.nan)  # X = 0: undefined ratio
+    ratio = np.zeros_like(est) if total else np.nan_to_num(est)
+    xhat = np.ones_like(est) if total else den
+    se_logit = None
+    if stats.kind == "taylor":
+        var, cov = taylor_variance(stats, j, dom, ratio, xhat, covariance=covariance)
+        df = taylor_df(stats, j, dom)
+        nobs = nnz
+    else:
+        thetas = replicate_thetas(stats, j, dom, total)
+        var = svr_var(thetas, est, stats.rep_meta)
+        cov = svr_cov(thetas, est, stats.rep_meta) if covariance else None
+        df = rank_df(stats, j, dom, n)
+        nobs = n
+        if estimator == "proportion":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                full = np.log(est / (1 - est))
+            p_pos = replicate_thetas(stats, j, dom, total, positive=True)
+            lt = replicate_logits(thetas, full, p_pos)
+            se_logit = np.sqrt(svr_var(lt, full, stats.rep_meta))
+    var = np.where(n > 0, var, np.nan)
+    se = np.sqrt(var)
+    if estimator == "proportion" and se_logit is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se_logit = se / (est * (1 - est))
+    vsrs = _srs_variance(s, est, nobs, estimator, deff, stats.kind)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dfx = var / vsrs
+        # NCHS n_eff = p(1-p)/var for proportions; Kish n/deff otherwise
+        neff = est * (1 - est) / var if estimator == "proportion" else nobs / dfx
+    return DomainEstimates(
+        estimator=estimator,
+        estimate=est,
+        variance=var,
+        se=se,
+        df=np.where(n > 0, df, np.nan),
+        n=n,
+        n_nonzero=nnz,
+        sum_w=sw,
+        numerator=num,
+        denominator=den,
+        deff=dfx,
+        n_eff=neff,
+        se_logit=se_logit,
+        cov=cov,
+    )
+
+
+def _srs_variance(s, est, nobs, estimator, mode, kind) -> np.ndarray:
+    """Variance under simple random sampling, as the `vsrs` of R's `deff = TRUE/"replace"`."""
+    big_n = s[:, W]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bessel = nobs / (nobs - 1)
+        if estimator == "total":
+            ss = s[:, WYY] - s[:, WY] ** 2 / big_n
+            base = ss / big_n * bessel * big_n**2
+        else:
+            r = np.nan_to_num(est)
+            ss = s[:, WYY] - 2 * r * s[:, WXY] + r * r * s[:, WXX]
+            base = ss / s[:, WX] ** 2 / big_n * bessel * big_n**2
+        if mode == "replace":
+            return base / nobs
+        v = base * (big_n - nobs) / (big_n * nobs)
+    if estimator in ("mean", "proportion") and kind == "taylor":
+        v = np.where(big_n < nobs, np.nan, v)  # R svymean: "Sample size greater than population"
+    return v
