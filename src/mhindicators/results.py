@@ -22,6 +22,7 @@ ID_COLUMNS = [
     "unit",
 ]
 STAT_COLUMNS = [
+    "standardization",
     "estimate",
     "se",
     "ci_lower",
@@ -82,6 +83,9 @@ def tidy(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     dims = [c for c in data.columns if c not in columns]
     for dim in dims:
         data[dim] = data[dim].astype("object").where(data[dim].notna(), TOTAL).astype(str)
+    for col in ("standardization", "flags", "status"):
+        if col in columns:
+            data[col] = data[col].fillna("") if col in data else ""
     lead = [c for c in columns if c in ID_COLUMNS or c == "dimension"]
     rest = [c for c in columns if c not in lead]
     return data[lead + sorted(dims) + rest]

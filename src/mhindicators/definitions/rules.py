@@ -93,6 +93,14 @@ define(
     "Check the numerator and universe conditions; they contradict each other.",
 )
 
+define(
+    "MHI141",
+    "bands-do-not-fit-standard",
+    "error",
+    "The age groups cannot be formed from the standard population's age bands.",
+    "Choose age_groups whose limits are limits of the standard's bands.",
+)
+
 CI_METHODS = {
     "proportion": {"logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
     "mean": {"mean"},
@@ -167,6 +175,14 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"standard population '{ind.standardize.standard}' is not known",
             f"Known: {', '.join(sorted(known.standards))}.",
         )
+    if ind.standardize and ind.age_groups and not out:
+        for problem in _standard_fit(ind):
+            at(
+                ("age_groups",),
+                "MHI141",
+                problem,
+                f"Use bands whose limits are limits of {ind.standardize.standard}'s bands.",
+            )
     if ind.reliability and known.policies is not None and ind.reliability not in known.policies:
         at(
             ("reliability",),
@@ -278,6 +294,22 @@ def duplicate_ids(items: list[LoadedDefinition]) -> list[Issue]:
                 )
             )
     return out
+
+
+def _standard_fit(ind: Indicator) -> list[str]:
+    """Messages for age bands that cannot be formed from the standard population's bands."""
+    from mhindicators.errors import MhiError
+    from mhindicators.stdpop import align, list_standards
+    from mhindicators.vocabulary.age import band_code
+
+    assert ind.standardize is not None and ind.age_groups
+    if ind.standardize.standard not in list_standards():
+        return []
+    try:
+        align([band_code(lo, hi) for lo, hi in ind.age_groups], ind.standardize.standard)
+    except MhiError as exc:
+        return [i.message.split(";")[0] for i in exc.issues]
+    return []
 
 
 def _yaml(value: object) -> str:

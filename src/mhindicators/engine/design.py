@@ -47,12 +47,14 @@ define(
     "fpc-invalid",
     "error",
     "The finite population correction is invalid (varies within a stratum or is below the sample).",
+    "Give one population size (or sampling fraction) per stratum, repeated on each of its rows.",
 )
 define(
     "MHI363",
     "replicate-spec-invalid",
     "error",
     "The replicate-weight specification is incomplete or inconsistent.",
+    "See docs/profiles.md (design.replicates) for the keys each replicate type needs.",
 )
 define(
     "MHI460",

@@ -108,3 +108,19 @@ def contrast_labels(
     out.insert(0, "dimension", dim)
     out.insert(2, "reference", reference)
     return out
+
+
+def components_by(
+    labels: pd.DataFrame, dim: str, levels: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every domain with `dim` = total: its row and the rows of its `levels` of `dim`.
+
+    Returns (outer rows (G,), idx (G, len(levels))) for standardising over `dim`.
+    """
+    text = labels.astype(str)
+    others = [c for c in text.columns if c != dim]
+    key = text[others].agg("|".join, axis=1) if others else pd.Series("", index=text.index)
+    outer = np.flatnonzero((text[dim] == TOTAL).to_numpy())
+    where = {(k, lv): i for i, (k, lv) in enumerate(zip(key, text[dim], strict=True))}
+    idx = np.asarray([[where[(key.iloc[o], lv)] for lv in levels] for o in outer], dtype=np.int64)
+    return outer, idx.reshape(len(outer), len(levels))

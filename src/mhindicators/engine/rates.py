@@ -50,7 +50,7 @@ define(
     "empty-age-band",
     "info",
     "An age band has zero population and zero events; it contributes 0 (SEER*Stat rule).",
-    "",
+    "Nothing to do; the band is reported so that sparse tables are visible.",
 )
 define(
     "MHI425",

@@ -154,6 +154,7 @@ def compute_registry_indicator(
         res = rates.dsr(e, p, weights, multiplier=mult, conf_level=conf_level, method=method)
         table = _table(doms, res, ind)
         table["age_group"] = TOTAL
+        table["standardization"] = ind.standardize.standard
         contrasts = _contrasts(ind, doms, e, p, weights, conf_level, mult)
     else:
         doms = all_domains(ev_cells)

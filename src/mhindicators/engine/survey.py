@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,10 @@ from mhindicators.definitions import Indicator
 from mhindicators.engine import ci
 from mhindicators.engine.design import ReplicateSpec, SurveyDesign
 from mhindicators.engine.domains import (
+    UNKNOWN,
     Domains,
     all_domains,
+    components_by,
     contrast_labels,
     encode_cells,
     reference_pairs,
@@ -27,7 +29,10 @@ from mhindicators.engine.measures import Measure, measure
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.engine.survey_standardize import standardize
 from mhindicators.profiles.model import Profile
+from mhindicators.results import TOTAL
+from mhindicators.stdpop import align
 from mhindicators.vocabulary import Vocabulary
 from mhindicators.vocabulary.age import band_ages
 
@@ -102,6 +107,14 @@ class SurveyResult:
     unknown_share: float
 
 
+def cell_dimensions(ind: Indicator) -> list[str]:
+    """Dimensions of the cells: the disaggregation, plus age for age standardisation."""
+    dims = list(ind.disaggregate_by)
+    if ind.standardize is not None and "age_group" not in dims:
+        dims.append("age_group")
+    return dims
+
+
 def compute_survey(
     items: list[Indicator],
     frame: pd.DataFrame,
@@ -113,15 +126,15 @@ def compute_survey(
     """Estimates for every indicator, grouped so each cross-classification is one pass."""
     groups: dict[tuple, list[Indicator]] = defaultdict(list)
     for ind in items:
-        groups[(tuple(ind.disaggregate_by), _bands_key(ind))].append(ind)
+        groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
     results: list[SurveyResult] = []
-    for inds in groups.values():
+    for (dims, _), inds in groups.items():
         work = frame
-        if "age_group" in inds[0].disaggregate_by and "age_group" not in frame.columns:
+        if "age_group" in dims and "age_group" not in frame.columns:
             work = frame.assign(age_group=band_ages(frame["age"], inds[0].age_groups or []))
         measures = [measure(ind, work, vocab) for ind in inds]
-        in_band = _in_band(work, inds[0])
-        cells = encode_cells(work, list(inds[0].disaggregate_by), in_band)
+        in_band = _in_band(work, list(dims))
+        cells = encode_cells(work, list(dims), in_band)
         columns = [Column(m.y, m.x, m.keep & in_band) for m in measures]
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
@@ -131,22 +144,65 @@ def compute_survey(
                 doms.membership,
                 column=j,
                 estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
-                covariance=bool(ind.reference_group),
+                covariance=bool(ind.reference_group or ind.standardize),
             )
             table = _table(ind, doms, est, conf_level, default_ci)
+            if ind.standardize is not None:
+                table = _with_standardized(ind, doms, est, table, conf_level, default_ci)
             contrasts = _contrasts(ind, doms, est, conf_level)
             share = _unknown_share(work, design.weights, m.keep & in_band, ind)
             results.append(SurveyResult(ind, table, contrasts, m, share))
     return results
 
 
+def _with_standardized(ind, doms, est, table, level: float, default_ci: str) -> pd.DataFrame:
+    """Add age-standardised rows (age_group `_T`, `standardization` = the standard) as
+    `svystandardize(by = ~age_group, over = ~other dims)`; keep age rows only if requested."""
+    assert ind.standardize is not None
+    labels = doms.labels
+    bands = [b for b in pd.unique(labels["age_group"]) if b not in (TOTAL, UNKNOWN)]
+    shares = align(bands, ind.standardize.standard)["weight"].to_numpy()
+    outer, idx = components_by(labels, "age_group", bands)
+    std = standardize(est, idx, shares)
+    sub = _subset(est, outer)
+    p = std.estimate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sub = replace(
+            sub,
+            estimate=p,
+            variance=std.variance,
+            se=std.se,
+            n_eff=p * (1 - p) / std.variance,
+            se_logit=std.se / (p * (1 - p)) if sub.se_logit is not None else None,
+            deff=np.full(p.shape, np.nan),
+        )
+    std_doms = Domains(labels.iloc[outer].reset_index(drop=True), doms.membership[outer])
+    rows = _table(ind, std_doms, sub, level, default_ci)
+    rows["standardization"] = ind.standardize.standard
+    rows.loc[np.isnan(p), "status"] = "empty-age-band"
+    if "age_group" not in ind.disaggregate_by:
+        table = table[table["age_group"] == TOTAL]
+    table = table.assign(standardization="")
+    return pd.concat([table, rows], ignore_index=True)
+
+
+def _subset(est: DomainEstimates, rows: np.ndarray) -> DomainEstimates:
+    """The per-domain arrays of `est` restricted to `rows` (covariance dropped)."""
+    picked = {
+        f.name: getattr(est, f.name)[rows]
+        for f in fields(est)
+        if isinstance(getattr(est, f.name), np.ndarray) and f.name != "cov"
+    }
+    return replace(est, **picked, cov=None)
+
+
 def _bands_key(ind: Indicator) -> tuple:
     return tuple(tuple(b) for b in ind.age_groups or [])
 
 
-def _in_band(frame: pd.DataFrame, ind: Indicator) -> np.ndarray:
+def _in_band(frame: pd.DataFrame, dims: list[str]) -> np.ndarray:
     """Rows whose known age lies outside every band are outside the indicator."""
-    if "age_group" not in ind.disaggregate_by or "age" not in frame.columns:
+    if "age_group" not in dims or "age" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
     age_known = frame["age"].notna().to_numpy()
     return ~(age_known & frame["age_group"].isna().to_numpy())

@@ -10,7 +10,7 @@ Scalar = str | int | float | bool
 DatasetKind = Literal["survey", "events", "denominator"]
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "ACS", "successive-difference"]
-FileType = Literal["csv", "parquet", "stata", "spss"]
+FileType = Literal["csv", "parquet", "stata", "spss", "sas"]
 
 
 class _Strict(BaseModel):

@@ -1,4 +1,4 @@
-"""Read only the needed columns of CSV, Parquet, Stata (.dta) and SPSS (.sav) files."""
+"""Read only the needed columns of CSV, Parquet, Stata, SPSS and SAS transport (.xpt) files."""
 
 from __future__ import annotations
 
@@ -70,6 +70,9 @@ def read_columns(path: Path, fmt: FileFormat) -> list[str]:
             import pyarrow.parquet as pq
 
             return list(pq.read_schema(path).names)
+        if kind == "sas":
+            with pd.read_sas(path, format="xport", chunksize=1) as reader:
+                return list(next(iter(reader)).columns)
         import pyreadstat
 
         reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
@@ -87,6 +90,8 @@ def read_table(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
             return _read_csv(path, fmt, columns)
         if kind == "parquet":
             return pd.read_parquet(path, columns=columns, engine="pyarrow")
+        if kind == "sas":
+            return pd.read_sas(path, format="xport")[columns]
         import pyreadstat
 
         reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
