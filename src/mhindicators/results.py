@@ -1,4 +1,4 @@
-"""ResultTable: the tidy estimates, the contrasts, what was skipped, and provenance."""
+"""ResultTable: the tidy estimates, the contrasts, a per-indicator summary, and provenance."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class ResultTable:
 
     estimates: pd.DataFrame
     contrasts: pd.DataFrame
-    skipped: pd.DataFrame = field(
+    summary: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["indicator_id", "dataset", "reason"])
     )
     provenance: dict[str, str] = field(default_factory=dict)

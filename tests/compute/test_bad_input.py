@@ -166,3 +166,10 @@ def _profile_column(scratch, variable: str) -> str:
 
     prof = yaml.safe_load((scratch.root / "population.profile.yaml").read_text())
     return prof["columns"][variable]
+
+
+def test_events_and_denominators_derived_differently(scratch) -> None:
+    scratch.write_project(survey=False, registry=True)
+    scratch.edit_text("population.profile.yaml", "country: ESP", "country: PRT")
+    out = assert_fails(scratch, "MHI317", "population.profile.yaml")
+    assert "tb_notifications.profile.yaml" in out

@@ -61,7 +61,7 @@ def compute(
 
 
 def _summary(result, written: list[Path]) -> None:  # result: ResultTable
-    summary = result.skipped
+    summary = result.summary
     done = summary[summary["status"] == "computed"]
     skipped = summary[summary["status"] == "skipped"]
     table = Table(title=f"{len(done)} indicator(s) computed", show_lines=False)

@@ -72,7 +72,7 @@ def compute(
         contrasts=tidy(
             contrasts, ID_COLUMNS + ["dimension", "group", "reference"] + CONTRAST_STATS
         ),
-        skipped=_summary(summary, catalog, indicators),
+        summary=_summary(summary, catalog, indicators),
         provenance=provenance,
     )
 

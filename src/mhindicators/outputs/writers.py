@@ -18,13 +18,13 @@ FORMATS = ("parquet", "csv")
 def write_results(
     table: ResultTable, out_dir: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
 ) -> list[Path]:
-    """Write estimates, contrasts and skipped lists; returns the paths written.
+    """Write estimates, contrasts and the indicator summary; returns the paths written.
 
     Every file goes to a temporary name first and is renamed only when complete.
     """
     out = Path(out_dir)
     written: list[Path] = []
-    parts = {"estimates": table.estimates, "contrasts": table.contrasts, "skipped": table.skipped}
+    parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
     for fmt in formats:
         for name, frame in parts.items():
             target = out / f"{name}.{fmt}"
