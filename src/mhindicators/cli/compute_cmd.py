@@ -81,9 +81,11 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
     stderr.print(table)
     if len(skipped):
         stderr.print(f"[yellow]{len(skipped)} indicator(s) skipped:[/yellow]")
-        for row in skipped.itertuples():
-            where = f" on {row.dataset}" if row.dataset else ""
-            stderr.print(f"  {row.indicator_id}{where}: {row.reason}")
+        for ident, rows in skipped.groupby("indicator_id", sort=True):
+            reasons = [
+                f"{r.reason}" + (f" ({r.dataset})" if r.dataset else "") for r in rows.itertuples()
+            ]
+            stderr.print(f"  {ident}: " + "; ".join(reasons), markup=False)
     stderr.print("wrote " + ", ".join(str(p) for p in written))
 
 
