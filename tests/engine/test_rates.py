@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mhindicators.engine import rates
+from mhindicators.engine import rate_contrasts, rates
 from mhindicators.errors import EstimationError
 from mhindicators.issues import CODES
 
@@ -124,17 +124,17 @@ def test_dsr_accepts_aligned_frame_and_checks_length():
 
 
 def test_crude_rate_ratio_edge_cases():
-    c = rates.rate_ratio([0, 5, 0], [100, 100, 100], [4, 0, 0], [100, 100, 100])
+    c = rate_contrasts.rate_ratio([0, 5, 0], [100, 100, 100], [4, 0, 0], [100, 100, 100])
     assert c.estimate[0] == 0 and c.lower[0] == 0 and np.isfinite(c.upper[0])
     assert c.estimate[1] == np.inf and c.upper[1] == np.inf and c.lower[1] > 0
     assert np.isnan(c.estimate[2])
     assert list(c.status) == ["", "MHI425", "MHI425"]
-    w = rates.rate_ratio([0], [100], [4], [100], method="log-normal")
+    w = rate_contrasts.rate_ratio([0], [100], [4], [100], method="log-normal")
     assert np.isnan(w.lower[0]) and w.status[0] == "MHI425"
 
 
 def test_rate_difference_normal():
-    d = rates.rate_difference([30], [1000], [20], [1000], multiplier=1000)
+    d = rate_contrasts.rate_difference([30], [1000], [20], [1000], multiplier=1000)
     half = stats.norm.ppf(0.975) * np.sqrt(30 / 1000**2 + 20 / 1000**2) * 1000
     assert d.estimate[0] == pytest.approx(10)
     assert d.lower[0] == pytest.approx(10 - half) and d.upper[0] == pytest.approx(10 + half)
@@ -143,9 +143,9 @@ def test_rate_difference_normal():
 
 def test_dsr_ratio_log_normal_and_difference():
     x, n, s = [[10, 20]], [[1000, 1000]], [1, 3]
-    c = rates.dsr_ratio(x, n, [[5, 10]], [[1000, 1000]], s, method="log-normal")
+    c = rate_contrasts.dsr_ratio(x, n, [[5, 10]], [[1000, 1000]], s, method="log-normal")
     assert c.estimate[0] == pytest.approx(2.0) and c.lower[0] < 2 < c.upper[0]
-    d = rates.dsr_difference(x, n, [[5, 10]], [[1000, 1000]], s, multiplier=1)
+    d = rate_contrasts.dsr_difference(x, n, [[5, 10]], [[1000, 1000]], s, multiplier=1)
     assert d.estimate[0] == pytest.approx((0.01 + 3 * 0.02) / 4 - (0.005 + 3 * 0.01) / 4)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Indicator
-from mhindicators.engine import rates
+from mhindicators.engine import rate_contrasts, rates
 from mhindicators.engine.domains import (
     Cells,
     Domains,
@@ -260,8 +260,8 @@ def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float
     g, r = reference_pairs(doms.labels, dim, ref)
     if len(g) == 0:
         return pd.DataFrame()
-    ratio = rates.dsr_ratio(e[g], p[g], e[r], p[r], weights, conf_level=conf_level)
-    diff = rates.dsr_difference(
+    ratio = rate_contrasts.dsr_ratio(e[g], p[g], e[r], p[r], weights, conf_level=conf_level)
+    diff = rate_contrasts.dsr_difference(
         e[g], p[g], e[r], p[r], weights, multiplier=mult, conf_level=conf_level
     )
     out = contrast_labels(doms.labels, dim, ref, g)

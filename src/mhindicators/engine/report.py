@@ -1,0 +1,125 @@
+"""Assembling a run's report: unit scaling, identification columns, summary, provenance."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import mhindicators
+from mhindicators.definitions import Catalog, Indicator
+from mhindicators.engine.plan import Plan
+from mhindicators.project import Project
+from mhindicators.results import sha256_file
+
+SCALED = ("estimate", "se", "ci_lower", "ci_upper")
+SCALED_CONTRAST = (
+    "estimate",
+    "reference_estimate",
+    "difference",
+    "difference_se",
+    "difference_ci_lower",
+    "difference_ci_upper",
+)
+
+
+def finish(table: pd.DataFrame, ind: Indicator, meta: dict, scale_cols=SCALED) -> pd.DataFrame:
+    """Add identification columns and express estimates in the indicator's unit."""
+    out = table.copy()
+    mult = ind.effective_multiplier
+    for col in scale_cols:
+        if col in out.columns:
+            out[col] = out[col] * mult
+    ident = {
+        **meta,
+        "indicator_id": ind.id,
+        "indicator_version": ind.version,
+        "source": ind.source,
+        "estimator": ind.estimator,
+        "unit": ind.unit,
+    }
+    return out.assign(**ident)
+
+
+def meta_columns(dataset_id: str, metadata) -> dict:
+    return {"dataset": dataset_id, "country": metadata.country, "year": metadata.year}
+
+
+def skips(plan: Plan) -> list[dict]:
+    return [
+        {
+            "indicator_id": s.indicator_id,
+            "dataset": s.dataset_id,
+            "status": "skipped",
+            "reason": s.reason,
+        }
+        for s in plan.skipped
+    ]
+
+
+def computed_row(
+    ind: Indicator, dataset: str, n_universe: int, n_missing: int, share: float
+) -> dict:
+    return {
+        "indicator_id": ind.id,
+        "dataset": dataset,
+        "status": "computed",
+        "reason": "",
+        "n_universe": n_universe,
+        "n_missing_outcome": n_missing,
+        "unknown_migratory_share": share,
+    }
+
+
+def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> pd.DataFrame:
+    computed = {r["indicator_id"] for r in rows if r["status"] == "computed"}
+    listed = {r["indicator_id"] for r in rows}
+    for ind in catalog:
+        if ind.id not in listed and (only is None or ind.id in only):
+            rows.append(
+                {
+                    "indicator_id": ind.id,
+                    "dataset": "",
+                    "status": "skipped",
+                    "reason": f"no {ind.source} dataset of the project provides it",
+                }
+            )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "dataset",
+            "status",
+            "reason",
+            "n_universe",
+            "n_missing_outcome",
+            "unknown_migratory_share",
+        ],
+    )
+    # a skip is only news when no dataset computed the indicator
+    keep = (frame["status"] == "computed") | ~frame["indicator_id"].isin(computed)
+    return frame[keep].sort_values(["status", "indicator_id", "dataset"]).reset_index(drop=True)
+
+
+def record_inputs(provenance: dict, key: str, data_path: Path, profile_path: str) -> None:
+    provenance[f"input.{key}.sha256"] = sha256_file(data_path)
+    provenance[f"input.{key}.file"] = data_path.name
+    provenance[f"profile.{key}.sha256"] = sha256_file(profile_path)
+
+
+def provenance(project: Project, catalog: Catalog) -> dict[str, str]:
+    out = {
+        "tool": "mhi",
+        "tool_version": mhindicators.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "confidence_level": str(project.model.confidence_level),
+    }
+    if project.doc is not None:
+        out["project.sha256"] = sha256_file(project.doc.path)
+    for ident, path in sorted(catalog.paths.items()):
+        out[f"definition.{ident}.sha256"] = sha256_file(path)
+    return out
