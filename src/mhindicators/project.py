@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mhindicators.errors import ProfileError, UsageError
 from mhindicators.issues import define, issue
-from mhindicators.schema_errors import SchemaCodes, located_issues
-from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
+from mhindicators.schema_errors import SchemaCodes, load_model
+from mhindicators.yamlsource import SourceDoc
 
 define(
     "MHI320",
@@ -168,16 +168,7 @@ class Project:
 def load_project(path: Path | str = DEFAULT_PROJECT) -> Project:
     """Read mhi.yaml; ProfileError lists every problem, located."""
     path = Path(path)
-    try:
-        doc = load_mapping(path)
-    except YamlProblem as exc:
-        raise ProfileError(exc.issue.message, [exc.issue]) from None
-    try:
-        model = ProjectModel.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ProfileError(
-            f"invalid project file {path}", located_issues(exc, doc, _CODES, ProjectModel)
-        ) from None
+    model, doc = load_model(path, ProjectModel, _CODES, ProfileError)
     return Project(model, path.parent if str(path.parent) else Path("."), doc)
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import get_close_matches
+from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from mhindicators.errors import MhiError
 from mhindicators.issues import Issue, issue
-from mhindicators.yamlsource import SourceDoc
+from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
 
 _TYPE_ERRORS = ("_type", "_parsing")
 
@@ -100,3 +103,20 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(
+    path: str | Path, model: type[M], codes: SchemaCodes, error: type[MhiError]
+) -> tuple[M, SourceDoc]:
+    """Load a YAML mapping and validate it; `error` carries every located issue on failure."""
+    try:
+        doc = load_mapping(path)
+    except YamlProblem as exc:
+        raise error(exc.issue.message, [exc.issue]) from None
+    try:
+        return model.model_validate(doc.data), doc
+    except ValidationError as exc:
+        raise error(f"invalid {path}", located_issues(exc, doc, codes, model)) from None

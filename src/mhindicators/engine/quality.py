@@ -13,12 +13,12 @@ from typing import Literal, Union
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from mhindicators.errors import DefinitionError, EstimationError
 from mhindicators.issues import Issue, define, issue
-from mhindicators.schema_errors import SchemaCodes, located_issues
-from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
+from mhindicators.schema_errors import SchemaCodes, load_model
+from mhindicators.yamlsource import SourceDoc
 
 define(
     "MHI430",
@@ -181,15 +181,7 @@ def load_policy(name_or_path: str | Path, parameters: dict[str, float] | None = 
             f"unknown policy '{text}'",
             [issue("MHI430", f"'{text}'", hint="Shipped policies: " + ", ".join(list_policies()))],
         )
-    try:
-        doc = load_mapping(path)
-    except YamlProblem as exc:
-        raise DefinitionError(exc.issue.message, [exc.issue]) from None
-    try:
-        policy = Policy.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = located_issues(exc, doc, _CODES, Policy)
-        raise DefinitionError(f"invalid policy {path}", problems) from None
+    policy, doc = load_model(path, Policy, _CODES, DefinitionError)
     problems = _cross_check(policy, doc)
     if problems:
         raise DefinitionError(f"invalid policy {path}", problems)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from mhindicators.errors import ProfileError
 from mhindicators.issues import Issue, define, issue
 from mhindicators.profiles.model import Profile
-from mhindicators.schema_errors import SchemaCodes, located_issues
+from mhindicators.schema_errors import SchemaCodes, load_model
 from mhindicators.vocabulary import Vocabulary, default_vocabulary
-from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
+from mhindicators.yamlsource import SourceDoc
 
 define(
     "MHI301",
@@ -86,15 +84,7 @@ class LoadedProfile:
 
 def load_profile(path: Path | str, vocabulary: Vocabulary | None = None) -> LoadedProfile:
     """Parse, validate and vocabulary-check a profile; ProfileError lists every problem."""
-    try:
-        doc = load_mapping(path)
-    except YamlProblem as exc:
-        raise ProfileError(exc.issue.message, [exc.issue]) from None
-    try:
-        profile = Profile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = located_issues(exc, doc, _CODES, Profile)
-        raise ProfileError(f"invalid profile {path}", problems) from None
+    profile, doc = load_model(path, Profile, _CODES, ProfileError)
     problems = _vocabulary_issues(profile, doc, vocabulary or default_vocabulary())
     if problems:
         raise ProfileError(f"invalid profile {path}", problems)

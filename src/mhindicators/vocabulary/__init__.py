@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from mhindicators.errors import DefinitionError
-from mhindicators.issues import define, issue
-from mhindicators.yamlsource import YamlProblem, load_mapping
+from mhindicators.issues import define
+from mhindicators.schema_errors import SchemaCodes, load_model
 
 define(
     "MHI120",
@@ -25,6 +25,8 @@ define(
     "A vocabulary file does not follow the schema.",
     "See docs/vocabulary.md for the variable schema.",
 )
+
+_CODES = SchemaCodes("MHI120", "MHI120", "MHI120", "MHI120", "MHI120")
 
 VarType = Literal["categorical", "boolean", "integer", "number"]
 Role = Literal["dimension", "core", "outcome", "design", "denominator"]
@@ -103,19 +105,7 @@ def code_list(name: str) -> dict[str, str]:
 
 
 def _read_file(path: Path) -> dict[str, Variable]:
-    try:
-        doc = load_mapping(path)
-    except YamlProblem as exc:
-        raise DefinitionError(exc.issue.message, [exc.issue]) from None
-    try:
-        parsed = _VocabFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            line, col = doc.locate(tuple(err["loc"]))
-            loc = ".".join(str(p) for p in err["loc"])
-            problems.append(issue("MHI120", f"{loc}: {err['msg']}", str(path), line, col))
-        raise DefinitionError(problems[0].message, problems) from None
+    parsed, _ = load_model(path, _VocabFile, _CODES, DefinitionError)
     return {name: var.model_copy(update={"name": name}) for name, var in parsed.variables.items()}
 
 
