@@ -91,7 +91,7 @@ def reference_pairs(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     text = labels.astype(str)
     others = [c for c in text.columns if c != dim]
-    key = text[others].agg("|".join, axis=1) if others else pd.Series("", index=text.index)
+    key = _row_keys(text, others)
     ref_rows = np.flatnonzero((text[dim] == reference).to_numpy())
     ref_of = dict(zip(key.iloc[ref_rows], ref_rows, strict=True))
     groups = np.flatnonzero(((text[dim] != reference) & (text[dim] != TOTAL)).to_numpy())
@@ -119,8 +119,15 @@ def components_by(
     """
     text = labels.astype(str)
     others = [c for c in text.columns if c != dim]
-    key = text[others].agg("|".join, axis=1) if others else pd.Series("", index=text.index)
+    key = _row_keys(text, others)
     outer = np.flatnonzero((text[dim] == TOTAL).to_numpy())
     where = {(k, lv): i for i, (k, lv) in enumerate(zip(key, text[dim], strict=True))}
     idx = np.asarray([[where[(key.iloc[o], lv)] for lv in levels] for o in outer], dtype=np.int64)
     return outer, idx.reshape(len(outer), len(levels))
+
+
+def _row_keys(text: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One string per row joining the given label columns (vectorised, no row apply)."""
+    if not columns:
+        return pd.Series("", index=text.index)
+    return text[columns[0]].str.cat([text[c] for c in columns[1:]], sep="|")
