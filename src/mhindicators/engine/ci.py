@@ -1,6 +1,7 @@
 """Named confidence-interval methods, vectorised over domains.
 
-Proportions: `logit` (R `svyciprop` default), `xlogit`, `mean` (Wald), `beta` (Korn-Graubard as
+Proportions: `logit` (R `svyciprop` default: its svyglm coefficient, SE and `confint.svyglm`
+quantiles), `xlogit`, `mean` (Wald), `beta` (Korn-Graubard as
 R `svyciprop(method = "beta")`), `korn-graubard-nchs` (NCHS 2017: df-adjusted n_eff capped at n,
 defined at p = 0 and 1) and `wilson` (survey 4.5 `svyciprop(method = "wilson")`). Means,
 totals and ratios use `wald` with t(df). Where R is meaningless or fails we return NaN bounds
@@ -82,15 +83,49 @@ def _limit(lo, hi, p, st):
     return lo, hi
 
 
-def logit(p, se_logit, df, level: float = 0.95, n=None, method: str = "logit") -> Interval:
-    """expit(logit(p) -/+ t(df) * se_logit): R `svyciprop` `logit` (and `xlogit`)."""
+def glm_wald_factors(level: float, df) -> tuple[np.ndarray, np.ndarray]:
+    """The two multipliers of SE in R's `confint.svyglm(method = "Wald", ddf = df)`.
+
+    R converts the t level to a normal one and back: tlevel = 1 - 2 pnorm(qt((1 - level)/2, df)),
+    then `confint.default` uses qnorm(a) and qnorm(1 - a), a = (1 - tlevel)/2. We do the same
+    arithmetic (it differs from -/+ qt by up to ~1e-8 relative at df = 1). Where pnorm underflows
+    against 1 (df = 1 and level > ~0.924), R's a is 0 and its interval (0, 1); we keep the exact
+    t quantile there (R's answer is a rounding artefact). df <= 0 gives NaN, as R.
+    """
+    df = np.asarray(df, dtype=np.float64)
+    good = df > 0
+    with np.errstate(invalid="ignore"):
+        qt = np.where(
+            np.isposinf(df),
+            stats.norm.ppf((1 - level) / 2),
+            stats.t.ppf((1 - level) / 2, np.where(good, df, 1)),
+        )
+        tlevel = 1 - 2 * stats.norm.cdf(qt)
+        a = (1 - tlevel) / 2
+        lo = np.where(a > 0, stats.norm.ppf(a), qt)
+        hi = np.where(a > 0, stats.norm.ppf(1 - a), -qt)
+    return np.where(good, lo, np.nan), np.where(good, hi, np.nan)
+
+
+def logit(
+    p, se_logit, df, level: float = 0.95, n=None, method: str = "logit", coef=None
+) -> Interval:
+    """R `svyciprop(method = "logit")`: expit(beta + f * se_logit), f the two multipliers of
+    `glm_wald_factors`, beta = `coef` (R's svyglm coefficient; logit(p) when None).
+
+    `method = "xlogit"`: expit(logit(p) -/+ qt(df) * se_logit) (`confint.svystat`).
+    """
     p, sel, df = _arr(p, se_logit, df)
     n = np.ones_like(p) if n is None else np.asarray(n)
-    q = t_quantile(level, df)
     st = _status(p, sel, df, n, boundary=True)
+    if method == "xlogit":
+        q = t_quantile(level, df)
+        f_lo, f_hi = -q, q
+    else:
+        f_lo, f_hi = glm_wald_factors(level, df)
     with np.errstate(divide="ignore", invalid="ignore"):
-        eta = special.logit(p)
-        lo, hi = special.expit(eta - q * sel), special.expit(eta + q * sel)
+        eta = special.logit(p) if coef is None else np.asarray(coef, dtype=np.float64)
+        lo, hi = special.expit(eta + f_lo * sel), special.expit(eta + f_hi * sel)
     lo, hi = _limit(lo, hi, p, st)
     return Interval(lo, hi, method, level, st)
 
@@ -172,13 +207,24 @@ def wilson(p, var, df, level: float = 0.95, n=None) -> Interval:
     return Interval(lo, hi, "wilson", level, st)
 
 
+def _logit_coef(est) -> np.ndarray | None:
+    """R's svyglm coefficient where `est.logit_fit` still belongs to `est.estimate`, else
+    logit(estimate) (e.g. after a caller replaced the estimates by standardised ones)."""
+    fit = getattr(est, "logit_fit", None)
+    if fit is None:
+        return None
+    p = np.asarray(est.estimate, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(fit[:, 0] == p, fit[:, 1], special.logit(p))
+
+
 def proportion_ci(method: str, est, level: float = 0.95) -> Interval:
     """Interval for proportions from a `DomainEstimates` (estimator 'proportion')."""
     if method not in PROPORTION_METHODS:
         raise ValueError(f"unknown CI method {method!r}; choose one of {PROPORTION_METHODS}")
     p, se, var, df, n = est.estimate, est.se, est.variance, est.df, est.n
     if method == "logit":
-        return logit(p, est.se_logit, df, level, n)
+        return logit(p, est.se_logit, df, level, n, coef=_logit_coef(est))
     if method == "xlogit":
         return xlogit(p, se, df, level, n)
     if method == "mean":

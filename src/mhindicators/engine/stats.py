@@ -4,6 +4,14 @@ For each indicator column pair (y, x) and each cell of the finest cross-classifi
 sums by cell x stratum (counts, sum w, w^2, wy, wx, wy^2, wxy, wx^2), and for variance either
 sums by cell x PSU (Taylor, clustered), squared row terms by cell x stratum (Taylor, each row its
 own PSU), or sums by cell x replicate (replicate weights). All are sums, so `merge` adds chunks.
+
+For 0/1 columns we also keep what R's `svyglm(y ~ 1, family = quasibinomial)` needs for its first
+IRLS step (the `logit` CI of `svyciprop`): that step depends on every row through
+mustart = (a y + 0.5)/(a + 1) with a = w / (mean weight of the domain), a constant known only
+once the domain is, so no finite set of plain sums gives it exactly. We keep, by cell x y x
+weight bin (bins of relative width <= 1/32 on a fixed grid, so chunks add), the count and the
+sums of d, d^2, d^3 with d = w - bin centre; `replicates.glm_logit_start` turns them into a
+two-node Gauss rule per bin (exact for cubics in d).
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from mhindicators.errors import EstimationError
 W, W2, WY, WX, WYY, WXY, WXX, QYY, QYX, QXX = range(10)
 N_SLOTS = 10
 _DENSE_KEYS = 20_000_000  # above this many cell x PSU keys, group by sorting instead
+LOGIT_BITS = 5  # weight bins of `SurveyStats.logit_parts`: exponent + this many mantissa bits
+_LOGIT_SHIFT = 52 - LOGIT_BITS
 
 
 @dataclass
@@ -54,6 +64,9 @@ class SurveyStats:
     gram: list | None = None  # per column (nc, R, R) Gram of replicate weights, or None
     rep_meta: dict | None = None  # type, scale, rscales, mse, df
     strata_labels: list | None = None
+    # per column: (cell, y, bin, mom) with mom (4, m) = count, sum d, d^2, d^3 over rows with
+    # w > 0 in each cell x y x weight bin; None when the column is not a 0/1 proportion
+    logit_parts: list | None = None
 
     @property
     def n_strata(self) -> int:
@@ -103,7 +116,78 @@ class SurveyStats:
             gram=gram,
             rep_meta=a.rep_meta,
             strata_labels=a.strata_labels or b.strata_labels,
+            logit_parts=_merge_logit(a.logit_parts, b.logit_parts, a.n_cols),
         )
+
+
+def _merge_logit(pa, pb, k):
+    pa = pa if pa is not None else [None] * k
+    pb = pb if pb is not None else [None] * k
+    out = []
+    for u, v in zip(pa, pb, strict=True):
+        if u is None or v is None:
+            out.append(None)
+            continue
+        cell, yb, bins = (np.concatenate([s, t]) for s, t in zip(u[:3], v[:3], strict=True))
+        out.append(_reduce_logit(cell, yb, bins, np.concatenate([u[3], v[3]], axis=1)))
+    return out
+
+
+def _reduce_logit(cell, yb, bins, mom):
+    """Sum duplicate (cell, y, bin) keys."""
+    if cell.size == 0:
+        return cell, yb, bins, mom
+    keys, inv = np.unique(np.stack([cell, yb, bins]), axis=1, return_inverse=True)
+    inv = inv.ravel()
+    m = keys.shape[1]
+    return keys[0], keys[1], keys[2], np.stack([np.bincount(inv, r, m) for r in mom])
+
+
+def logit_bin_centre(bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and half-width of weight bins (float64 values sharing exponent and top
+    `LOGIT_BITS` mantissa bits)."""
+    lo = np.left_shift(bins, _LOGIT_SHIFT).view(np.float64)
+    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
+    centre = centre.view(np.float64)
+    return centre, centre - lo
+
+
+def _logit_moments(cell, y, w, n_cells):
+    """Count and sums of d, d^2, d^3 (d = w - bin centre) by cell x y x weight bin.
+
+    Bins are the float64 bit patterns of w cut after `LOGIT_BITS` mantissa bits (relative width
+    at most 2^-LOGIT_BITS, the same grid for every chunk); d is exact (same binade). Rows with
+    w = 0 are left out: R gives them mustart 0.5 and prior weight 0, so they add nothing to the
+    first IRLS step or the deviance (they do count in the mean weight).
+    """
+    pos = w > 0
+    if not pos.all():
+        cell, y, w = cell[pos], y[pos], w[pos]
+    if cell.size == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, np.zeros((4, 0))
+    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
+    centre = np.left_shift(bins, _LOGIT_SHIFT)
+    centre |= 1 << (_LOGIT_SHIFT - 1)
+    d = w - centre.view(np.float64)
+    d2 = d * d
+    vals = (d, d2, d2 * d)
+    b0, b1 = int(bins.min()), int(bins.max())
+    nb = b1 - b0 + 1
+    size = n_cells * 2 * nb
+    if size <= _DENSE_KEYS:
+        key = y.astype(np.int64)
+        key *= nb
+        key += bins
+        key -= b0
+        key += cell * (2 * nb)  # (cell, y, bin - b0)
+        cnt = np.bincount(key, minlength=size)
+        keep = np.flatnonzero(cnt)
+        mom = [cnt[keep].astype(np.float64)] + [np.bincount(key, v, size)[keep] for v in vals]
+        cy, bk = np.divmod(keep, nb)
+        cc, yy = np.divmod(cy, 2)
+        return cc, yy, bk + b0, np.stack(mom)
+    return _reduce_logit(cell, y.astype(np.int64), bins, np.stack([np.ones(cell.size), *vals]))
 
 
 def _add_opt(pa, pb, ra, rb):
@@ -190,7 +274,7 @@ def accumulate(
     cs = np.zeros((k, N_SLOTS, n_cells, h))
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
-    parts, cells_k, ys, xs = [], [], [], []
+    parts, cells_k, ys, xs, logit = [], [], [], [], []
     nzw = (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
         y = np.asarray(col.y, dtype=np.float64)
@@ -212,6 +296,9 @@ def accumulate(
             cs[j, slot] = np.bincount(key, v, size).reshape(n_cells, h)
         if clustered:
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nzw[sel]))
+        # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
+        binary = bool(np.all((yv == 0) | (yv == 1))) and (col.x is None or bool(np.all(xv == 1)))
+        logit.append(_logit_moments(c, yv, ws, n_cells) if binary else None)
         cells_k.append(ck)
         ys.append(y)
         xs.append(x)
@@ -242,6 +329,7 @@ def accumulate(
         psu_stratum=psu_stratum,
         psu_parts=parts,
         strata_labels=design.strata_labels,
+        logit_parts=logit,
     )
     if kind == "replicate":
         universe_ids = [None if c.universe is None else id(c.universe) for c in columns]

@@ -14,6 +14,10 @@ import scipy.sparse as sp
 
 from mhindicators.engine.linearization import taylor_df, taylor_variance
 from mhindicators.engine.replicates import (
+    glm_logit,
+    glm_logit_start,
+    r_linkinv,
+    r_mu_eta,
     rank_df,
     replicate_logits,
     replicate_thetas,
@@ -42,8 +46,11 @@ class DomainEstimates:
     denominator: np.ndarray  # sum w x (X-hat; sum w for means and proportions)
     deff: np.ndarray
     n_eff: np.ndarray
-    se_logit: np.ndarray | None  # proportions: SE of logit(p) (delta / replicate based)
+    se_logit: np.ndarray | None  # proportions: SE of R's svyglm logit coefficient
     cov: np.ndarray | None = None  # (nd, nd) when requested
+    # proportions: (nd, 2) = (the estimate p the fit belongs to, R's svyglm coefficient beta);
+    # `ci.proportion_ci` centres the logit interval on beta only where p is still `estimate`
+    logit_fit: np.ndarray | None = None
 
     @property
     def cv(self) -> np.ndarray:
@@ -83,9 +90,15 @@ def estimate_domains(
     est = np.where((n > 0) & (total | (den != 0)), est, np.nan)  # X = 0: undefined ratio
     ratio = np.zeros_like(est) if total else np.nan_to_num(est)
     xhat = np.ones_like(est) if total else den
-    se_logit = None
+    se_logit = beta = None
+    if estimator == "proportion":
+        beta = _svyglm_coef(stats, j, dom, est, n, sw)
     if stats.kind == "taylor":
-        var, cov = taylor_variance(stats, j, dom, ratio, xhat, covariance=covariance)
+        if beta is None:
+            var, cov = taylor_variance(stats, j, dom, ratio, xhat, covariance=covariance)
+        else:
+            var, cov, vb = _taylor_with_logit(stats, j, dom, ratio, xhat, beta, sw, covariance)
+            se_logit = np.sqrt(np.where(n > 0, vb, np.nan))
         df = taylor_df(stats, j, dom)
         nobs = nnz
     else:
@@ -96,15 +109,17 @@ def estimate_domains(
         nobs = n
         if estimator == "proportion":
             with np.errstate(divide="ignore", invalid="ignore"):
-                full = np.log(est / (1 - est))
+                full = np.log(est / (1 - est)) if beta is None else beta
             p_pos = replicate_thetas(stats, j, dom, total, positive=True)
             lt = replicate_logits(thetas, full, p_pos)
             se_logit = np.sqrt(svr_var(lt, full, stats.rep_meta))
     var = np.where(n > 0, var, np.nan)
     se = np.sqrt(var)
-    if estimator == "proportion" and se_logit is None:
+    if estimator == "proportion":
         with np.errstate(divide="ignore", invalid="ignore"):
-            se_logit = se / (est * (1 - est))
+            delta = se / (est * (1 - est))
+        inside = (est > 0) & (est < 1)
+        se_logit = delta if se_logit is None else np.where(inside, se_logit, delta)
     vsrs = _srs_variance(s, est, nobs, estimator, deff, stats.kind)
     with np.errstate(divide="ignore", invalid="ignore"):
         dfx = var / vsrs
@@ -125,7 +140,45 @@ def estimate_domains(
         n_eff=neff,
         se_logit=se_logit,
         cov=cov,
+        logit_fit=None if beta is None else np.column_stack([est, beta]),
     )
+
+
+_STACK_COV_MAX = 500  # above this many domains, a second variance call beats a (2nd)^2 covariance
+
+
+def _taylor_with_logit(stats, j, dom, ratio, xhat, beta, sw, covariance):
+    """Variance (and covariance) of the estimates, and the variance of R's svyglm coefficient.
+
+    svy.varcoef linearises the estimating equation at glm's final coefficient: influence
+    a (y - mu)/(mu.eta n) = w (y - mu)/(sum(w) mu.eta), a ratio linearisation with R = mu and
+    X = sum(w) mu.eta (not p-hat: mu differs from p-hat by R's IRLS tolerance). Both come from
+    one `taylor_variance` call on the domains stacked twice, so the cell moments are built once.
+    """
+    nd = dom.shape[0]
+    mu, me = r_linkinv(beta), r_mu_eta(beta)
+    rb, xb = np.nan_to_num(mu), sw * me
+    if covariance and nd > _STACK_COV_MAX:
+        var, cov = taylor_variance(stats, j, dom, ratio, xhat, covariance=True)
+        vb, _ = taylor_variance(stats, j, dom, rb, xb)
+        return var, cov, vb
+    both = sp.vstack([dom, dom]).tocsr()
+    v2, c2 = taylor_variance(
+        stats, j, both, np.r_[ratio, rb], np.r_[xhat, xb], covariance=covariance
+    )
+    return v2[:nd], None if c2 is None else c2[:nd, :nd], v2[nd:]
+
+
+def _svyglm_coef(stats: SurveyStats, j: int, dom, est, n, sw) -> np.ndarray | None:
+    """R's svyglm(y ~ 1, design[domain, ], family = quasibinomial) coefficient per domain, or
+    None when column j is not a 0/1 proportion (no `logit_parts`)."""
+    parts = stats.logit_parts[j] if stats.logit_parts else None
+    if parts is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_w = sw / n  # svyglm's rescale: w / mean(w) over the domain's rows
+    beta, _ = glm_logit(est, n, glm_logit_start(parts, dom, mean_w))
+    return beta
 
 
 def _srs_variance(s, est, nobs, estimator, mode, kind) -> np.ndarray:
