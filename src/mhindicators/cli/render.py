@@ -81,5 +81,6 @@ def run_guarded(
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        print_report(Report([issue("MHI900", f"internal error: {type(exc).__name__}: {exc}")]), fmt)
+        # the exception text may quote data values, so only its kind is shown without --debug
+        print_report(Report([issue("MHI900", f"internal error ({type(exc).__name__})")]), fmt)
         raise typer.Exit(2) from None

@@ -62,7 +62,7 @@ ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
 }
 SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"}
-REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "ratio", "proportion"}
+REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "proportion"}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")

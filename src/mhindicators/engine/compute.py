@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mhindicators.definitions import Catalog, Indicator, load_catalog
+from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import plan_registry, plan_survey
+from mhindicators.engine.profile_design import build_design, design_columns
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.report import (
     SCALED,
@@ -24,8 +25,8 @@ from mhindicators.engine.report import (
     summary_table,
 )
 from mhindicators.engine.report import provenance as report_provenance
-from mhindicators.engine.survey import build_design, compute_survey, design_columns
-from mhindicators.errors import MhiError, ProfileError
+from mhindicators.engine.survey import compute_survey
+from mhindicators.errors import MhiError, ProfileError, UsageError
 from mhindicators.issues import Issue, issue, with_location
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
@@ -59,10 +60,9 @@ def compute(
     catalog = load_catalog(
         [project.resolve(p, "definitions", i) for i, p in enumerate(model.definitions)], vocab
     )
-    if indicators:
-        unknown = sorted(indicators - set(catalog.indicators))
-        if unknown:
-            catalog.get(unknown[0])  # raises KeyError with did-you-mean
+    if indicators and (unknown := sorted(indicators - set(catalog.indicators))):
+        msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
+        raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
     estimates, contrasts, summary = [], [], []
     provenance = report_provenance(project, catalog)
@@ -82,6 +82,14 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
     )
+
+
+def _unknown_indicator(catalog: Catalog, ident: str) -> str:
+    try:
+        catalog.get(ident)
+    except KeyError as exc:
+        return str(exc.args[0])
+    return ident
 
 
 def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
@@ -187,6 +195,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
                 res.measure.n_universe,
                 res.measure.n_missing_outcome,
                 res.unknown_share,
+                res.n_excluded_age,
             )
         )
     return estimates, contrasts, summary
@@ -229,24 +238,22 @@ def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, prove
     estimates, contrasts = [], []
     for item in plan.items:
         ind = item.indicator
-        table, con = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
-        table = flag_table(table, ind, project.model.reliability.registry)
-        table["unknown_migratory_share"] = _registry_unknown(events, ind)
+        res = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
+        table = flag_table(res.table, ind, project.model.reliability.registry)
+        table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
         estimates.append(finish(table, ind, meta, scale_cols=scaled))
-        if len(con):
-            contrasts.append(finish(con, ind, meta, scale_cols=()))
-        summary.append(computed_row(ind, spec.id, len(events), 0, float("nan")))
+        if len(res.contrasts):
+            con_scaled = SCALED_CONTRAST if ind.estimator == "proportion" else ()
+            contrasts.append(finish(res.contrasts, ind, meta, scale_cols=con_scaled))
+        summary.append(
+            computed_row(
+                ind,
+                spec.id,
+                res.n_universe,
+                res.n_missing_outcome,
+                res.unknown_share,
+                res.n_excluded_age,
+            )
+        )
     return estimates, contrasts, summary
-
-
-def _registry_unknown(events: pd.DataFrame, ind: Indicator) -> float:
-    dim = next(
-        (d for d in ind.disaggregate_by if d in events.columns and d != "sex" and d != "age_group"),
-        None,
-    )
-    if dim is None:
-        return float("nan")
-    return (
-        float((events[dim].astype("object") == "unknown").mean()) if len(events) else float("nan")
-    )

@@ -79,7 +79,8 @@ def load_data(
             f"{len(missing)} column(s) missing from {path.name}",
             _missing_issues(missing, loaded, path, available),
         )
-    raw = read_table(path, prof.format, raw_needed)
+    text = [prof.columns[v] for v in source_variables(loaded, wanted) if vocab[v].is_categorical]
+    raw = read_table(path, prof.format, raw_needed, text)
     frame = harmonize(raw, loaded, wanted, vocab)
     return LoadedData(frame, raw, available, path, loaded)
 

@@ -35,9 +35,9 @@ def flag_table(table: pd.DataFrame, ind: Indicator, defaults: list[str]) -> pd.D
         "n_eff": table["n_eff"].to_numpy(dtype=float),
         "denominator": table["weighted_denominator"].to_numpy(dtype=float),
     }
-    if ind.source == "registry":
-        stats["events"] = stats.pop("n_unweighted")
-        del stats["n_eff"]
+    if ind.source == "registry":  # counts rules apply to the events (the numerator)
+        stats["events"] = table["weighted_numerator"].to_numpy(dtype=float)
+        del stats["n_unweighted"], stats["n_eff"]
     parts = [apply_policy(p, stats) for p in policies_for(ind, defaults)]
     out = table.copy()
     if not parts:

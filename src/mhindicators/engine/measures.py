@@ -64,3 +64,31 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         y, x = np.where(known, num, 0.0), np.where(known, den, 0.0)
     keep = universe & known
     return Measure(y, x, keep, int(universe.sum()), int((universe & ~known).sum()))
+
+
+MIGRATION_DIMENSIONS = (
+    "migratory_status",
+    "nativity",
+    "citizenship_status",
+    "migrant_generation",
+    "duration_group",
+    "protection_status",
+)
+
+
+def unknown_share(
+    frame: pd.DataFrame, keep: np.ndarray, ind: Indicator, weights: np.ndarray | None = None
+) -> float:
+    """(Weighted) share of the indicator's records whose migration dimension is unknown.
+
+    Unknown means the code `unknown` or a missing value; NaN when the indicator has no
+    migration dimension or no records.
+    """
+    dim = next((d for d in ind.disaggregate_by if d in MIGRATION_DIMENSIONS), None)
+    if dim is None or dim not in frame.columns:
+        return float("nan")
+    values = frame[dim].astype("object")
+    unknown = (values.isna() | (values == "unknown")).to_numpy() & keep
+    w = np.ones(len(frame)) if weights is None else weights
+    total = w[keep].sum()
+    return float(w[unknown].sum() / total) if total > 0 else float("nan")

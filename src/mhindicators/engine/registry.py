@@ -14,6 +14,7 @@ import pandas as pd
 
 from mhindicators.definitions import Indicator
 from mhindicators.engine import rate_contrasts, rates
+from mhindicators.engine.ages import definition_age_groups
 from mhindicators.engine.domains import (
     Cells,
     Domains,
@@ -22,22 +23,14 @@ from mhindicators.engine.domains import (
     encode_cells,
     reference_pairs,
 )
-from mhindicators.engine.measures import measure
+from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.errors import DataError
 from mhindicators.expr import compile_expression
 from mhindicators.issues import define, issue
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
 from mhindicators.vocabulary import Vocabulary
-from mhindicators.vocabulary.age import band_ages, band_code, regroup_bands
 
-define(
-    "MHI340",
-    "age-bands-do-not-nest",
-    "error",
-    "The data's age bands cannot be regrouped into the definition's age groups.",
-    "Use data bands that nest in the definition's age_groups (e.g. 5-year bands).",
-)
 define(
     "MHI341",
     "negative-denominator",
@@ -64,25 +57,6 @@ class RegistryInputs:
     denominator: pd.DataFrame
     events_profile: str
     denominator_profile: str
-
-
-def age_groups_for(frame: pd.DataFrame, ind: Indicator, where: str) -> pd.Categorical:
-    """The definition's age bands for each row: from band codes (regrouped) or from `age`."""
-    bands = [tuple(b) for b in ind.age_groups or []]
-    categories = [band_code(lo, hi) for lo, hi in bands]
-    if "age_group" in frame.columns:
-        data_codes = [str(c) for c in pd.unique(frame["age_group"].dropna())]
-        if not bands:
-            return pd.Categorical(frame["age_group"].astype("object"))
-        mapping = regroup_bands(data_codes, bands)  # type: ignore[arg-type]
-        if isinstance(mapping, list):
-            raise DataError(
-                f"age bands of {where} do not nest",
-                [issue("MHI340", f"{where}: {p}", where) for p in mapping],
-            )
-        mapped = frame["age_group"].astype("object").map(mapping)
-        return pd.Categorical(mapped, categories=categories)
-    return band_ages(frame["age"], bands)  # type: ignore[arg-type]
 
 
 def _cells(frames: list[pd.DataFrame], dims: list[str], keeps: list[np.ndarray]) -> list[Cells]:
@@ -117,27 +91,56 @@ def _recode(cells: Cells, levels: list[tuple[str, ...]]) -> Cells:
     return Cells(cells.dims, tuple(levels), np.where(cells.codes >= 0, codes, -1))
 
 
+@dataclass(frozen=True)
+class RegistryResult:
+    """One registry indicator: its domain table, contrasts and what the summary reports."""
+
+    table: pd.DataFrame
+    contrasts: pd.DataFrame
+    n_universe: int
+    n_missing_outcome: int
+    n_excluded_age: int
+    unknown_share: float
+
+
 def compute_registry_indicator(
     ind: Indicator, inputs: RegistryInputs, vocab: Vocabulary, conf_level: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> RegistryResult:
     """Estimates (one row per domain) and contrasts vs the reference group."""
     ev, den = inputs.events.copy(), inputs.denominator.copy()
     standardized = ind.estimator == "standardized_rate"
     dims = [d for d in ind.disaggregate_by if not (standardized and d == "age_group")]
     needs_age = "age_group" in ind.disaggregate_by or standardized
-    if needs_age:
-        ev["age_group"] = age_groups_for(ev, ind, inputs.events_profile)
     m = measure(ind, ev, vocab)
-    if ind.estimator in ("proportion", "count"):
-        return _on_events_only(ind, ev, m, dims, needs_age, conf_level)
+    ev_keep = m.keep.copy()
+    excluded = np.zeros(len(ev), dtype=bool)
     if needs_age:
-        den["age_group"] = age_groups_for(den, ind, inputs.denominator_profile)
+        ages = definition_age_groups(ev, ind, inputs.events_profile)
+        ev["age_group"] = ages.groups
+        excluded = ages.outside & m.keep
+        if standardized:  # an event of unknown age cannot be standardised
+            excluded |= m.keep & ev["age_group"].isna().to_numpy()
+        ev_keep &= ~excluded
+    share = unknown_share(ev, ev_keep, ind)
+    if ind.estimator in ("proportion", "count"):
+        table, contrasts = _on_events_only(ind, ev, m, ev_keep, dims, conf_level)
+    else:
+        table, contrasts = _rates(ind, ev, den, m, ev_keep, dims, inputs, vocab, conf_level)
+    return RegistryResult(
+        table, contrasts, m.n_universe, m.n_missing_outcome, int(excluded.sum()), share
+    )
+
+
+def _rates(ind, ev, den, m, ev_keep, dims, inputs, vocab, conf_level):
+    """Crude or directly standardised rates: events and denominators summed per cell."""
+    standardized = ind.estimator == "standardized_rate"
     den_keep, den_value = _denominator(ind, den, vocab, inputs.denominator_profile)
+    if "age_group" in ev.columns:
+        ages = definition_age_groups(den, ind, inputs.denominator_profile)
+        den["age_group"] = ages.groups
+        den_keep &= ~ages.outside
     cell_dims = dims + (["age_group"] if standardized else [])
-    ev_keep, den_keep = m.keep & (m.y > 0), den_keep
-    if needs_age:  # rows outside every age band are outside the indicator
-        ev_keep &= ev["age_group"].notna().to_numpy()
-        den_keep &= den["age_group"].notna().to_numpy()
+    ev_keep = ev_keep & (m.y > 0)
     ev_cells, den_cells = _cells([ev, den], cell_dims, [ev_keep, den_keep])
     n_cells = ev_cells.n_cells
     events = np.bincount(ev_cells.codes[ev_keep], minlength=n_cells).astype(np.float64)
@@ -145,35 +148,40 @@ def compute_registry_indicator(
     method = ind.ci_method or DEFAULT_CI.get(ind.estimator, "garwood")
     mult = ind.effective_multiplier
     if standardized:
-        k = len(ev_cells.levels[-1])
+        bands = list(ev_cells.levels[-1])
+        k = len(bands)
         outer = Cells(tuple(dims), ev_cells.levels[:-1], np.zeros(0, dtype=np.int64))
         doms = all_domains(outer)
         e = doms.membership @ events.reshape(-1, k)
         p = doms.membership @ population.reshape(-1, k)
-        weights = align(list(ev_cells.levels[-1]), ind.standardize.standard)["weight"].to_numpy()
+        weights = align(bands, ind.standardize.standard)["weight"].to_numpy()
         res = rates.dsr(e, p, weights, multiplier=mult, conf_level=conf_level, method=method)
         table = _table(doms, res, ind)
         table["age_group"] = TOTAL
         table["standardization"] = ind.standardize.standard
         contrasts = _contrasts(ind, doms, e, p, weights, conf_level, mult)
+        orphans = doms.membership @ ((events > 0) & (population == 0)).reshape(-1, k).any(axis=1)
     else:
         doms = all_domains(ev_cells)
         e, p = doms.membership @ events, doms.membership @ population
-        if ind.estimator == "count":
-            lo, hi, names = rates.poisson_limits(e, conf_level, method)
-            res = rates.RateResult(
-                e, lo, hi, e, p, names, np.full(e.shape, "", object), conf_level, 1.0, e.copy()
-            )
-        else:
-            res = rates.crude_rate(e, p, multiplier=mult, conf_level=conf_level, method=method)
+        res = rates.crude_rate(e, p, multiplier=mult, conf_level=conf_level, method=method)
         table = _table(doms, res, ind)
         contrasts = _contrasts(ind, doms, e[:, None], p[:, None], np.ones(1), conf_level, mult)
+        orphans = doms.membership @ ((events > 0) & (population == 0))
+    table["status"] = _add_status(
+        table["status"], (orphans > 0) & (table["weighted_denominator"] > 0), "MHI342"
+    )
     return table, contrasts
 
 
-def _on_events_only(ind, ev, m, dims, needs_age, conf_level):
+def _add_status(status: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
+    text = status.astype(str).to_numpy()
+    joined = np.where(text == "", code, np.char.add(np.char.add(text.astype(str), ";"), code))
+    return pd.Series(np.where(mask, joined, text), index=status.index)
+
+
+def _on_events_only(ind, ev, m, keep, dims, conf_level):
     """Counts (exact Poisson CI) and proportions among events (Wilson score CI, as PHE)."""
-    keep = m.keep & (ev["age_group"].notna().to_numpy() if needs_age else True)
     cells = encode_cells(ev, dims, keep)
     doms = all_domains(cells)
     hits = np.bincount(cells.codes[keep], m.y[keep], minlength=cells.n_cells)
@@ -184,9 +192,43 @@ def _on_events_only(ind, ev, m, dims, needs_age, conf_level):
         res = rates.RateResult(
             x, lo, hi, x, n, names, np.full(x.shape, "", object), conf_level, 1.0, x.copy()
         )
-    else:
-        res = wilson_proportion(x, n, conf_level)
-    return _table(doms, res, ind), pd.DataFrame()
+        return _table(doms, res, ind), pd.DataFrame()
+    res = wilson_proportion(x, n, conf_level)
+    return _table(doms, res, ind), _proportion_contrasts(ind, doms, x, n, conf_level)
+
+
+def _proportion_contrasts(ind, doms: Domains, x, n, conf_level: float) -> pd.DataFrame:
+    """Difference (Wald) and ratio (Katz log) of proportions among independent records."""
+    if not ind.reference_group:
+        return pd.DataFrame()
+    ((dim, ref),) = ind.reference_group.items()
+    g, r = reference_pairs(doms.labels, dim, ref)
+    if len(g) == 0:
+        return pd.DataFrame()
+    z = _z(conf_level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p0 = x[g] / n[g], x[r] / n[r]
+        diff = p1 - p0
+        se_diff = np.sqrt(p1 * (1 - p1) / n[g] + p0 * (1 - p0) / n[r])
+        ratio = p1 / p0
+        se_log = np.sqrt(1 / x[g] - 1 / n[g] + 1 / x[r] - 1 / n[r])
+    with np.errstate(invalid="ignore"):
+        out = contrast_labels(doms.labels, dim, ref, g)
+        out["estimate"], out["reference_estimate"] = p1, p0
+        out["difference"], out["difference_se"] = diff, se_diff
+        out["difference_ci_lower"], out["difference_ci_upper"] = (
+            diff - z * se_diff,
+            diff + z * se_diff,
+        )
+        out["ratio"], out["ratio_se"] = ratio, ratio * se_log
+        out["ratio_ci_lower"], out["ratio_ci_upper"] = (
+            ratio * np.exp(-z * se_log),
+            ratio * np.exp(z * se_log),
+        )
+    out["method"] = "difference: wald; ratio: katz-log"
+    out["conf_level"] = conf_level
+    out["df"] = np.nan
+    return out
 
 
 def wilson_proportion(x: np.ndarray, n: np.ndarray, conf_level: float) -> rates.RateResult:

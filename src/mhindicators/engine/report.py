@@ -60,8 +60,9 @@ def skips(plan: Plan) -> list[dict]:
 
 
 def computed_row(
-    ind: Indicator, dataset: str, n_universe: int, n_missing: int, share: float
+    ind: Indicator, dataset: str, n_universe: int, n_missing: int, share: float, n_age: int
 ) -> dict:
+    """The summary row of a computed indicator (counts of records, not the records)."""
     return {
         "indicator_id": ind.id,
         "dataset": dataset,
@@ -70,6 +71,7 @@ def computed_row(
         "n_universe": n_universe,
         "n_missing_outcome": n_missing,
         "unknown_migratory_share": share,
+        "n_excluded_age": n_age,
     }
 
 
@@ -95,6 +97,7 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
             "reason",
             "n_universe",
             "n_missing_outcome",
+            "n_excluded_age",
             "unknown_migratory_share",
         ],
     )

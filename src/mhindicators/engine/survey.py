@@ -6,7 +6,6 @@ to `accumulate`, so every indicator column is reduced in the same pass over the 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, fields, replace
 
@@ -15,7 +14,8 @@ import pandas as pd
 
 from mhindicators.definitions import Indicator
 from mhindicators.engine import ci
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
+from mhindicators.engine.ages import definition_age_groups
+from mhindicators.engine.design import SurveyDesign
 from mhindicators.engine.domains import (
     UNKNOWN,
     Domains,
@@ -25,16 +25,14 @@ from mhindicators.engine.domains import (
     encode_cells,
     reference_pairs,
 )
-from mhindicators.engine.measures import Measure, measure
+from mhindicators.engine.measures import Measure, measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
 from mhindicators.engine.survey_standardize import standardize
-from mhindicators.profiles.model import Profile
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
 from mhindicators.vocabulary import Vocabulary
-from mhindicators.vocabulary.age import band_ages
 
 SURVEY_ESTIMATOR = {
     "proportion": "proportion",
@@ -43,57 +41,6 @@ SURVEY_ESTIMATOR = {
     "total": "total",
     "count": "total",
 }
-
-
-def replicate_columns(profile: Profile, available: list[str]) -> list[str]:
-    """Replicate-weight columns: listed, or matched in full by the profile's pattern."""
-    d = profile.design
-    if d is None or d.replicates is None:
-        return []
-    if d.replicates.columns:
-        return list(d.replicates.columns)
-    pattern = re.compile(d.replicates.pattern or "")
-    return [c for c in available if pattern.fullmatch(c)]
-
-
-def design_columns(profile: Profile, available: list[str]) -> list[str]:
-    """Raw columns the design needs: weight, strata, PSU, fpc and replicate weights."""
-    d = profile.design
-    assert d is not None
-    base = [c for c in (d.weight, d.strata, d.psu, d.fpc) if c]
-    return base + replicate_columns(profile, available)
-
-
-def build_design(raw: pd.DataFrame, profile: Profile, available: list[str]) -> SurveyDesign:
-    """SurveyDesign from the raw design columns of a profile."""
-    d = profile.design
-    assert d is not None
-    strata = psu = None
-    labels = None
-    if d.strata:
-        codes, uniques = pd.factorize(raw[d.strata], sort=True)
-        strata, labels = codes, [str(u) for u in uniques]
-    if d.psu:
-        if d.nest and strata is not None:
-            psu = pd.factorize(pd.MultiIndex.from_arrays([strata, raw[d.psu]]))[0]
-        else:
-            psu = pd.factorize(raw[d.psu], sort=True)[0]
-    fpc = raw[d.fpc].to_numpy(dtype=np.float64) if d.fpc else None
-    replicates = None
-    if d.replicates is not None:
-        rep_cols = replicate_columns(profile, available)
-        r = d.replicates
-        replicates = ReplicateSpec(
-            raw[rep_cols].to_numpy(dtype=np.float64),
-            r.type,
-            r.scale,
-            None if r.rscales is None else np.asarray(r.rscales),
-            r.mse,
-            r.rho,
-            r.df,
-        )
-    weights = pd.to_numeric(raw[d.weight], errors="coerce").to_numpy(dtype=np.float64)
-    return SurveyDesign(weights, strata, psu, fpc, d.lonely_psu, replicates, strata_labels=labels)
 
 
 @dataclass
@@ -105,6 +52,7 @@ class SurveyResult:
     contrasts: pd.DataFrame
     measure: Measure
     unknown_share: float
+    n_excluded_age: int
 
 
 def cell_dimensions(ind: Indicator) -> list[str]:
@@ -129,13 +77,13 @@ def compute_survey(
         groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
     results: list[SurveyResult] = []
     for (dims, _), inds in groups.items():
-        work = frame
-        if "age_group" in dims and "age_group" not in frame.columns:
-            work = frame.assign(age_group=band_ages(frame["age"], inds[0].age_groups or []))
+        work, in_band = frame, np.ones(len(frame), dtype=bool)
+        if "age_group" in dims:
+            ages = definition_age_groups(frame, inds[0], "survey")
+            work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
         measures = [measure(ind, work, vocab) for ind in inds]
-        in_band = _in_band(work, list(dims))
-        cells = encode_cells(work, list(dims), in_band)
         columns = [Column(m.y, m.x, m.keep & in_band) for m in measures]
+        cells = encode_cells(work, list(dims), np.logical_or.reduce([c.universe for c in columns]))
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
@@ -147,43 +95,68 @@ def compute_survey(
                 covariance=bool(ind.reference_group or ind.standardize),
             )
             table = _table(ind, doms, est, conf_level, default_ci)
-            if ind.standardize is not None:
-                table = _with_standardized(ind, doms, est, table, conf_level, default_ci)
             contrasts = _contrasts(ind, doms, est, conf_level)
-            share = _unknown_share(work, design.weights, m.keep & in_band, ind)
-            results.append(SurveyResult(ind, table, contrasts, m, share))
+            if ind.standardize is not None:
+                table, contrasts = _with_standardized(
+                    ind, doms, est, table, contrasts, conf_level, default_ci
+                )
+            keep = m.keep & in_band
+            share = unknown_share(work, keep, ind, design.weights)
+            results.append(
+                SurveyResult(ind, table, contrasts, m, share, int((m.keep & ~in_band).sum()))
+            )
     return results
 
 
-def _with_standardized(ind, doms, est, table, level: float, default_ci: str) -> pd.DataFrame:
-    """Add age-standardised rows (age_group `_T`, `standardization` = the standard) as
-    `svystandardize(by = ~age_group, over = ~other dims)`; keep age rows only if requested."""
+def _with_standardized(ind, doms, est, table, contrasts, level: float, default_ci: str):
+    """Add age-standardised rows and contrasts (`standardization` = the standard), as
+    `svystandardize(by = ~age_group, over = ~other dims)`; keep by-age rows only if requested."""
     assert ind.standardize is not None
+    std_doms, std = _standardized(ind, doms, est)
+    rows = _table(ind, std_doms, std, level, default_ci)
+    rows["standardization"] = ind.standardize.standard
+    rows.loc[np.isnan(std.estimate), "status"] = "empty-age-band"
+    std_contrasts = _contrasts(ind, std_doms, std, level)
+    if "age_group" not in ind.disaggregate_by:
+        table = table[table["age_group"] == TOTAL]
+        if len(contrasts):
+            contrasts = contrasts[contrasts["age_group"] == TOTAL]
+    table = pd.concat([table.assign(standardization=""), rows], ignore_index=True)
+    if len(std_contrasts):
+        contrasts = pd.concat(
+            [
+                contrasts.assign(standardization=""),
+                std_contrasts.assign(standardization=ind.standardize.standard),
+            ],
+            ignore_index=True,
+        )
+    return table, contrasts
+
+
+def _standardized(ind, doms: Domains, est: DomainEstimates) -> tuple[Domains, DomainEstimates]:
+    """Standardised estimates with their joint covariance (A Cov A' for the weights A)."""
     labels = doms.labels
     bands = [b for b in pd.unique(labels["age_group"]) if b not in (TOTAL, UNKNOWN)]
     shares = align(bands, ind.standardize.standard)["weight"].to_numpy()
     outer, idx = components_by(labels, "age_group", bands)
     std = standardize(est, idx, shares)
-    sub = _subset(est, outer)
+    block = est.cov[np.ix_(idx.ravel(), idx.ravel())].reshape(*idx.shape, *idx.shape)
+    cov = np.einsum("a,gahb,b->gh", shares, block, shares)  # only the (group, band) domains used
     p = std.estimate
     with np.errstate(divide="ignore", invalid="ignore"):
+        proportion = ind.estimator == "proportion"
         sub = replace(
-            sub,
+            _subset(est, outer),
             estimate=p,
             variance=std.variance,
             se=std.se,
-            n_eff=p * (1 - p) / std.variance,
-            se_logit=std.se / (p * (1 - p)) if sub.se_logit is not None else None,
+            cov=cov,
+            n_eff=p * (1 - p) / std.variance if proportion else np.full(p.shape, np.nan),
+            se_logit=std.se / (p * (1 - p)) if proportion else None,
             deff=np.full(p.shape, np.nan),
+            logit_fit=None,
         )
-    std_doms = Domains(labels.iloc[outer].reset_index(drop=True), doms.membership[outer])
-    rows = _table(ind, std_doms, sub, level, default_ci)
-    rows["standardization"] = ind.standardize.standard
-    rows.loc[np.isnan(p), "status"] = "empty-age-band"
-    if "age_group" not in ind.disaggregate_by:
-        table = table[table["age_group"] == TOTAL]
-    table = table.assign(standardization="")
-    return pd.concat([table, rows], ignore_index=True)
+    return Domains(labels.iloc[outer].reset_index(drop=True), doms.membership[outer]), sub
 
 
 def _subset(est: DomainEstimates, rows: np.ndarray) -> DomainEstimates:
@@ -191,41 +164,13 @@ def _subset(est: DomainEstimates, rows: np.ndarray) -> DomainEstimates:
     picked = {
         f.name: getattr(est, f.name)[rows]
         for f in fields(est)
-        if isinstance(getattr(est, f.name), np.ndarray) and f.name != "cov"
+        if isinstance(getattr(est, f.name), np.ndarray) and f.name not in ("cov", "logit_fit")
     }
-    return replace(est, **picked, cov=None)
+    return replace(est, **picked, cov=None, logit_fit=None)
 
 
 def _bands_key(ind: Indicator) -> tuple:
     return tuple(tuple(b) for b in ind.age_groups or [])
-
-
-def _in_band(frame: pd.DataFrame, dims: list[str]) -> np.ndarray:
-    """Rows whose known age lies outside every band are outside the indicator."""
-    if "age_group" not in dims or "age" not in frame.columns:
-        return np.ones(len(frame), dtype=bool)
-    age_known = frame["age"].notna().to_numpy()
-    return ~(age_known & frame["age_group"].isna().to_numpy())
-
-
-def _unknown_share(frame: pd.DataFrame, w: np.ndarray, keep: np.ndarray, ind: Indicator) -> float:
-    """Weighted share of the universe whose migratory-status dimension is unknown."""
-    dim = next((d for d in ind.disaggregate_by if d in _MIGRATION_DIMS), None)
-    if dim is None or dim not in frame.columns:
-        return float("nan")
-    total = w[keep].sum()
-    unknown = (frame[dim].astype("object") == "unknown").to_numpy() & keep
-    return float(w[unknown].sum() / total) if total > 0 else float("nan")
-
-
-_MIGRATION_DIMS = (
-    "migratory_status",
-    "nativity",
-    "citizenship_status",
-    "migrant_generation",
-    "duration_group",
-    "protection_status",
-)
 
 
 def _table(

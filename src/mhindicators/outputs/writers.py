@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mhindicators.outputs.atomic import write_with
+from mhindicators.outputs.atomic import atomic_path
 from mhindicators.results import ResultTable
 
 FORMATS = ("parquet", "csv")
@@ -20,23 +21,25 @@ def write_results(
 ) -> list[Path]:
     """Write estimates, contrasts and the indicator summary; returns the paths written.
 
-    Every file goes to a temporary name first and is renamed only when complete.
+    Every file is first written under a temporary name; only when all of them are complete
+    are they renamed into place, so a failure leaves the previous outputs untouched.
     """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown output format {unknown[0]!r}")
     out = Path(out_dir)
-    written: list[Path] = []
     parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
-    for fmt in formats:
-        for name, frame in parts.items():
-            target = out / f"{name}.{fmt}"
-            if fmt == "parquet":
-                write_with(target, lambda tmp, f=frame: _parquet(f, tmp, table.provenance))
-            elif fmt == "csv":
-                write_with(
-                    target, lambda tmp, f=frame: f.to_csv(tmp, index=False, float_format="%.17g")
-                )
-            else:
-                raise ValueError(f"unknown output format {fmt!r}")
-            written.append(target)
+    written: list[Path] = []
+    with ExitStack() as stack:
+        for fmt in formats:
+            for name, frame in parts.items():
+                target = out / f"{name}.{fmt}"
+                tmp = stack.enter_context(atomic_path(target))
+                if fmt == "parquet":
+                    _parquet(frame, tmp, table.provenance)
+                else:
+                    frame.to_csv(tmp, index=False, float_format="%.17g")
+                written.append(target)
     return written
 
 

@@ -188,16 +188,16 @@ def _number(value: object) -> float:
 def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, why: str) -> Issue:
     section = "recode" if why == "recode" and name in loaded.profile.recode else "columns"
     file, line, col = loaded.where(section, name)
-    listed = ", ".join(
-        f"{v!r} ({n} rows)" for v, n in sorted(bad, key=lambda b: -b[1])[:MAX_LISTED]
-    )
-    more = f" and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
+    if len(bad) > MAX_LISTED:  # likely a wrongly mapped column (ids, names): list no values
+        listed = f"{len(bad)} distinct values in {sum(n for _, n in bad)} rows (not listed)"
+    else:
+        listed = ", ".join(f"{v!r} ({n} rows)" for v, n in sorted(bad, key=lambda b: -b[1]))
     what = {
         "recode": "not in recode or missing_codes",
         "codes": "not valid codes",
         "boolean": "not true/false",
     }[why]
-    return issue("MHI313", f"{name}: value(s) {what}: {listed}{more}", file, line, col)
+    return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col)
 
 
 def _key(value: object) -> object:

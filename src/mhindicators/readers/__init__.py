@@ -82,12 +82,17 @@ def read_columns(path: Path, fmt: FileFormat) -> list[str]:
         raise _unreadable(path, exc) from None
 
 
-def read_table(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
-    """Read just `columns` (which must exist; see `read_columns`)."""
+def read_table(
+    path: Path, fmt: FileFormat, columns: list[str], text_columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Read just `columns` (which must exist; see `read_columns`).
+
+    `text_columns` are read from CSV as text, so codes keep their form ('01' stays '01').
+    """
     kind = file_type(path, fmt)
     try:
         if kind == "csv":
-            return _read_csv(path, fmt, columns)
+            return _read_csv(path, fmt, columns, text_columns or [])
         if kind == "parquet":
             return pd.read_parquet(path, columns=columns, engine="pyarrow")
         if kind == "sas":
@@ -103,16 +108,19 @@ def read_table(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
         raise _unreadable(path, exc) from None
 
 
-def _read_csv(path: Path, fmt: FileFormat, columns: list[str]) -> pd.DataFrame:
-    # Read as text first only where numbers would lose codes; pyarrow engine is fast and strict.
+def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) -> pd.DataFrame:
+    # Code columns are read as text so that '01' and '1' stay different codes; the pyarrow
+    # engine is fast and strict, the C engine the fallback for what it refuses.
+    options = {
+        "sep": fmt.delimiter,
+        "encoding": fmt.encoding,
+        "usecols": columns,
+        "dtype": {c: str for c in text if c in columns},
+    }
     try:
-        return pd.read_csv(
-            path, sep=fmt.delimiter, encoding=fmt.encoding, usecols=columns, engine="pyarrow"
-        )
+        return pd.read_csv(path, engine="pyarrow", **options)
     except ValueError:
-        return pd.read_csv(
-            path, sep=fmt.delimiter, encoding=fmt.encoding, usecols=columns, low_memory=False
-        )
+        return pd.read_csv(path, low_memory=False, **options)
 
 
 def _unreadable(path: Path, exc: Exception) -> DataError:

@@ -73,8 +73,10 @@ def regroup_bands(data_codes: list[str], bands: list[Band]) -> dict[str, str] | 
             if fits_lo and fits_hi:
                 target = band_code(t_lo, t_hi)
                 break
-        starts_inside = any(lo >= t_lo and (t_hi is None or lo <= t_hi) for t_lo, t_hi in bands)
-        if target is None and starts_inside:
+        overlaps = any(
+            (t_hi is None or lo <= t_hi) and (hi is None or hi >= t_lo) for t_lo, t_hi in bands
+        )
+        if target is None and overlaps:
             problems.append(f"data band {code} straddles a boundary of the definition's age groups")
         elif target is not None:
             mapping[code] = target
