@@ -9,6 +9,7 @@ birth; years since arrival and duration groups.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -26,78 +27,97 @@ SOURCES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cat(values: np.ndarray, codes: list[str]) -> pd.Categorical:
-    return pd.Categorical(values, categories=codes)
+def _codes(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Category codes (-1 = missing) and the category labels of a column."""
+    cat = series.array if isinstance(series.dtype, pd.CategoricalDtype) else pd.Categorical(series)
+    return np.asarray(cat.codes, dtype=np.int64), list(cat.categories)
+
+
+def _map(columns: list[pd.Series], rule: Callable[..., str], out: list[str]) -> pd.Categorical:
+    """Apply `rule` to every combination of input categories (None = missing), then index.
+
+    The rule runs once per combination of categories, never per row: the rows only take a
+    vectorised lookup through their category codes.
+    """
+    codes, labels = zip(*(_codes(c) for c in columns), strict=True)
+    sizes = [len(lv) + 1 for lv in labels]  # last slot = missing
+    position = {name: i for i, name in enumerate(out)}
+    table = np.empty(sizes, dtype=np.int64)
+    for combo in itertools.product(*(range(n) for n in sizes)):
+        args = [lv[k] if k < len(lv) else None for lv, k in zip(labels, combo, strict=True)]
+        table[combo] = position[rule(*args)]
+    index = tuple(np.where(c < 0, n - 1, c) for c, n in zip(codes, sizes, strict=True))
+    return pd.Categorical.from_codes(table[index], categories=out)
+
+
+NATIVITY = ["native_born", "foreign_born", "unknown"]
+CITIZENSHIP = ["citizen", "foreign_citizen", "stateless", "unknown"]
+MIGRATORY = [
+    "native_born_citizen",
+    "native_born_noncitizen",
+    "foreign_born_citizen",
+    "foreign_born_noncitizen",
+    "unknown",
+]
+GENERATION = [
+    "first_generation",
+    "second_generation",
+    "mixed_background",
+    "no_migrant_background",
+    "unknown",
+]
 
 
 def nativity(country_of_birth: pd.Series, reporting_country: str) -> pd.Categorical:
     """native_born / foreign_born / unknown."""
-    cob = country_of_birth.astype("object")
-    out = np.where(
-        cob.isna(), "unknown", np.where(cob == reporting_country, "native_born", "foreign_born")
-    )
-    return _cat(out, ["native_born", "foreign_born", "unknown"])
+
+    def rule(cob: str | None) -> str:
+        if cob is None:
+            return "unknown"
+        return "native_born" if cob == reporting_country else "foreign_born"
+
+    return _map([country_of_birth], rule, NATIVITY)
 
 
 def citizenship_status(citizenship: pd.Series, reporting_country: str) -> pd.Categorical:
     """citizen / foreign_citizen / stateless / unknown (XXA = stateless)."""
-    cit = citizenship.astype("object")
-    out = np.select(
-        [cit.isna(), cit == reporting_country, cit == STATELESS],
-        ["unknown", "citizen", "stateless"],
-        default="foreign_citizen",
-    )
-    return _cat(out, ["citizen", "foreign_citizen", "stateless", "unknown"])
+
+    def rule(cit: str | None) -> str:
+        if cit is None:
+            return "unknown"
+        if cit == reporting_country:
+            return "citizen"
+        return "stateless" if cit == STATELESS else "foreign_citizen"
+
+    return _map([citizenship], rule, CITIZENSHIP)
 
 
 def migratory_status(nativity_: pd.Series, citizenship_status_: pd.Series) -> pd.Categorical:
     """SDG minimum: nativity x citizenship (stateless persons are non-citizens)."""
-    nat = np.asarray(nativity_.astype("object"))
-    cit = np.asarray(citizenship_status_.astype("object"))
-    unknown = (nat == "unknown") | (cit == "unknown") | pd.isna(nat) | pd.isna(cit)
-    part = np.where(cit == "citizen", "citizen", "noncitizen")
-    out = np.where(unknown, "unknown", np.char.add(np.char.add(nat.astype(str), "_"), part))
-    return _cat(
-        out,
-        [
-            "native_born_citizen",
-            "native_born_noncitizen",
-            "foreign_born_citizen",
-            "foreign_born_noncitizen",
-            "unknown",
-        ],
-    )
+
+    def rule(nat: str | None, cit: str | None) -> str:
+        if nat in (None, "unknown") or cit in (None, "unknown"):
+            return "unknown"
+        return f"{nat}_{'citizen' if cit == 'citizen' else 'noncitizen'}"
+
+    return _map([nativity_, citizenship_status_], rule, MIGRATORY)
 
 
 def migrant_generation(
     nativity_: pd.Series, mother: pd.Series, father: pd.Series, reporting_country: str
 ) -> pd.Categorical:
     """first / second generation, mixed background, none, unknown."""
-    nat = np.asarray(nativity_.astype("object"))
-    m_known, f_known = mother.notna().to_numpy(), father.notna().to_numpy()
-    m_foreign = m_known & (mother.astype("object") != reporting_country).to_numpy()
-    f_foreign = f_known & (father.astype("object") != reporting_country).to_numpy()
-    both_known = m_known & f_known
-    out = np.select(
-        [
-            nat == "foreign_born",
-            (nat != "native_born") | ~both_known,
-            m_foreign & f_foreign,
-            m_foreign | f_foreign,
-        ],
-        ["first_generation", "unknown", "second_generation", "mixed_background"],
-        default="no_migrant_background",
-    )
-    return _cat(
-        out,
-        [
-            "first_generation",
-            "second_generation",
-            "mixed_background",
-            "no_migrant_background",
-            "unknown",
-        ],
-    )
+    parents = [nativity(mother, reporting_country), nativity(father, reporting_country)]
+
+    def rule(nat: str | None, mum: str | None, dad: str | None) -> str:
+        if nat == "foreign_born":
+            return "first_generation"
+        if nat != "native_born" or "unknown" in (mum, dad):
+            return "unknown"
+        foreign = (mum == "foreign_born") + (dad == "foreign_born")
+        return ("no_migrant_background", "mixed_background", "second_generation")[foreign]
+
+    return _map([nativity_, pd.Series(parents[0]), pd.Series(parents[1])], rule, GENERATION)
 
 
 def years_since_arrival(year_of_arrival: pd.Series, reference_year: int) -> pd.Series:
@@ -113,12 +133,14 @@ def duration_group(nativity_: pd.Series, years: pd.Series, thresholds: list[int]
     labels += [f"{lo}_to_{hi - 1}" for lo, hi in itertools.pairwise(edges)]
     labels.append(f"ge_{edges[-1]}")
     y = years.to_numpy(dtype="float64")
-    idx = np.searchsorted(np.asarray(edges, dtype="float64"), y, side="right")
-    banded = np.asarray(labels, dtype=object)[np.clip(idx, 0, len(labels) - 1)]
-    nat = np.asarray(nativity_.astype("object"))
-    out = np.where(
-        nat == "native_born",
-        "native_born",
-        np.where((nat == "foreign_born") & ~np.isnan(y), banded, "unknown"),
+    band = np.clip(
+        np.searchsorted(np.asarray(edges, dtype="float64"), y, side="right"), 0, len(labels) - 1
     )
-    return _cat(out, [*labels, "native_born", "unknown"])
+    native, unknown = len(labels), len(labels) + 1
+    nat_codes, nat_labels = _codes(nativity_)
+    nat_kind = np.asarray(
+        [{"native_born": 0, "foreign_born": 1}.get(v, 2) for v in nat_labels] + [2]
+    )
+    kind = nat_kind[np.where(nat_codes < 0, len(nat_labels), nat_codes)]
+    codes = np.where(kind == 0, native, np.where((kind == 1) & ~np.isnan(y), band, unknown))
+    return pd.Categorical.from_codes(codes, categories=[*labels, "native_born", "unknown"])
