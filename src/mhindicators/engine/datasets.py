@@ -82,7 +82,9 @@ def load_data(
     text = [prof.columns[v] for v in source_variables(loaded, wanted) if vocab[v].is_categorical]
     raw = read_table(path, prof.format, raw_needed, text)
     frame = harmonize(raw, loaded, wanted, vocab)
-    return LoadedData(frame, raw, available, path, loaded)
+    design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
+    del raw
+    return LoadedData(frame, design, available, path, loaded)
 
 
 def _missing_issues(missing: list[str], loaded: LoadedProfile, path: Path, available: list[str]):

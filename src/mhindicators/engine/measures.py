@@ -87,8 +87,10 @@ def unknown_share(
     dim = next((d for d in ind.disaggregate_by if d in MIGRATION_DIMENSIONS), None)
     if dim is None or dim not in frame.columns:
         return float("nan")
-    values = frame[dim].astype("object")
-    unknown = (values.isna() | (values == "unknown")).to_numpy() & keep
+    cat = pd.Categorical(frame[dim])  # free for categorical columns; compare codes, not text
+    codes = np.asarray(cat.codes)
+    unknown_code = list(cat.categories).index("unknown") if "unknown" in cat.categories else -2
+    unknown = ((codes == -1) | (codes == unknown_code)) & keep
     w = np.ones(len(frame)) if weights is None else weights
     total = w[keep].sum()
     return float(w[unknown].sum() / total) if total > 0 else float("nan")

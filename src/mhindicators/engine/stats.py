@@ -245,6 +245,29 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
+def _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered) -> dict:
+    """Bincount sums per slot; with x = 1 or a 0/1 y, equal slots share one bincount."""
+    alias = {WX: W, WXY: WY, WXX: W} if unit_x else {}
+    if binary_y:
+        alias[WYY] = WY  # y^2 = y
+    sums: dict[int, np.ndarray] = {}
+    products = {
+        W: lambda: ws,
+        W2: lambda: ws * ws,
+        WY: lambda: wy,
+        WX: lambda: wx,
+        WYY: lambda: wy * yv,
+        WXY: lambda: wy * xv,
+        WXX: lambda: wx * xv,
+    }
+    for slot, product in products.items():  # products are formed only when needed
+        sums[slot] = sums[alias[slot]] if slot in alias else np.bincount(key, product(), size)
+    if unclustered:
+        for slot, values in ((QYY, wy * wy), (QYX, wy * wx), (QXX, wx * wx)):
+            sums[slot] = np.bincount(key, values, size)
+    return sums
+
+
 def accumulate(
     design: SurveyDesign,
     cell: np.ndarray,
@@ -278,30 +301,34 @@ def accumulate(
     nzw = (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
         y = np.asarray(col.y, dtype=np.float64)
-        x = np.ones(n) if col.x is None else np.asarray(col.x, dtype=np.float64)
+        unit_x = col.x is None  # means and proportions: x = 1, so several sums coincide
+        x = np.ones(n) if unit_x else np.asarray(col.x, dtype=np.float64)
         ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
         sel = np.flatnonzero(ck >= 0)
-        bad = int((~np.isfinite(y[sel])).sum() + (~np.isfinite(x[sel])).sum())
+        yv = y[sel]
+        xv = np.ones(sel.size) if unit_x else x[sel]
+        bad = int((~np.isfinite(yv)).sum() + (0 if unit_x else (~np.isfinite(xv)).sum()))
         if bad:
             _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
-        c, s, ws, yv, xv = ck[sel], strata[sel], w[sel], y[sel], x[sel]
+        c, s, ws = ck[sel], strata[sel], w[sel]
         key, size = c * h + s, n_cells * h
         cs_n[j] = np.bincount(key, minlength=size).reshape(n_cells, h)
         cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
-        wy, wx = ws * yv, ws * xv
-        vals = [ws, ws * ws, wy, wx, wy * yv, wy * xv, wx * xv]
-        if unclustered:
-            vals += [wy * wy, wy * wx, wx * wx]
-        for slot, v in enumerate(vals):
-            cs[j, slot] = np.bincount(key, v, size).reshape(n_cells, h)
+        binary_y = bool(np.all((yv == 0) | (yv == 1)))
+        wy = ws * yv
+        wx = ws if unit_x else ws * xv
+        sums = _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered)
+        for slot, v in sums.items():
+            cs[j, slot] = v.reshape(n_cells, h)
         if clustered:
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nzw[sel]))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
-        binary = bool(np.all((yv == 0) | (yv == 1))) and (col.x is None or bool(np.all(xv == 1)))
+        binary = binary_y and (unit_x or bool(np.all(xv == 1)))
         logit.append(_logit_moments(c, yv, ws, n_cells) if binary else None)
-        cells_k.append(ck)
-        ys.append(y)
-        xs.append(x)
+        if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
+            cells_k.append(ck)
+            ys.append(y)
+            xs.append(x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:
         psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)

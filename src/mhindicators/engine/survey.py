@@ -82,7 +82,10 @@ def compute_survey(
             ages = definition_age_groups(frame, inds[0], "survey")
             work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
         measures = [measure(ind, work, vocab) for ind in inds]
-        columns = [Column(m.y, m.x, m.keep & in_band) for m in measures]
+        columns = [
+            Column(m.y, m.x if ind.estimator == "ratio" else None, m.keep & in_band)
+            for ind, m in zip(inds, measures, strict=True)
+        ]
         cells = encode_cells(work, list(dims), np.logical_or.reduce([c.universe for c in columns]))
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)

@@ -94,7 +94,7 @@ def read_table(
         if kind == "csv":
             return _read_csv(path, fmt, columns, text_columns or [])
         if kind == "parquet":
-            return pd.read_parquet(path, columns=columns, engine="pyarrow")
+            return _read_parquet(path, columns, text_columns or [])
         if kind == "sas":
             return pd.read_sas(path, format="xport")[columns]
         import pyreadstat
@@ -106,6 +106,19 @@ def read_table(
         raise
     except Exception as exc:
         raise _unreadable(path, exc) from None
+
+
+def _read_parquet(path: Path, columns: list[str], text: list[str]) -> pd.DataFrame:
+    """Only `columns`; text code columns arrive dictionary-encoded (pandas categoricals), so
+    recoding works on the few distinct values instead of millions of strings."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    strings = [
+        c for c in text if c in columns and str(schema.field(c).type) in ("string", "large_string")
+    ]
+    table = pq.read_table(path, columns=columns, read_dictionary=strings)
+    return table.to_pandas()
 
 
 def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) -> pd.DataFrame:
