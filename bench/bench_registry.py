@@ -1,0 +1,291 @@
+"""Benchmark: registry rates on 10M event rows -- `mhi compute` vs a plain pandas groupby.
+
+    /work/venv/bin/python bench/bench_registry.py [--rows 10000000] [--repeat 3]
+
+Data (generated into bench/data/ when missing, seeded): `tb_events_10m.parquet`, TB-like
+notifications with year (2022-2024), sex, single-year age, country of birth and citizenship (UN
+M49; four migratory groups as in bench/generate_data.py) and registration group (1 new, 2 relapse,
+3-5 previously treated, 9 unknown); `tb_population.csv`, the full denominator table year x sex x
+18 five-year bands x 4 (country of birth, citizenship) pairs (432 rows); their profiles and a
+project file `registry_project.yaml`.
+
+Indicators (both with every `_T` margin and contrasts vs native-born citizens):
+* bench/defs/registry/bench_tb_crude.yaml -- crude notification rate per 100,000 by
+  migratory status x sex;
+* indicator_defs/infectious_disease/tb_notification_asr.yaml -- the catalogue's age-standardised
+  rate (WHO world standard, 18 bands) by migratory status x sex.
+
+Contenders, each a fresh process under `/usr/bin/time -v`:
+* `mhi compute -p bench/data/registry_project.yaml -o OUT -f parquet -q` (end to end);
+* `bench_registry.py baseline`: pandas -- read the needed event columns, filter new/relapse,
+  `groupby([mig, sex, band]).size()`, join to the denominator grouped the same way, crude and
+  directly standardised rates for migratory status x sex and their margins (no CIs).
+Checks the rates agree (relative difference <= 1e-9) and writes bench/results/registry.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_survey import MHI, PY, ROOT, machine, run_timed, summarise
+
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+CRUDE_DEF = ROOT / "bench" / "defs" / "registry" / "bench_tb_crude.yaml"
+ASR_DEF = ROOT / "indicator_defs" / "infectious_disease" / "tb_notification_asr.yaml"
+# (country of birth, citizenship), share of events, share of population, migratory status
+GROUPS = [
+    (724, 724, 0.55, 0.80, "native_born_citizen"),
+    (724, 504, 0.03, 0.03, "native_born_noncitizen"),
+    (170, 724, 0.10, 0.06, "foreign_born_citizen"),
+    (504, 504, 0.32, 0.11, "foreign_born_noncitizen"),
+]
+YEARS = (2022, 2023, 2024)
+# WHO World Standard Population 2000-2025 per 100,035; 85+ = 440 + 150 + 40 + 5
+WHO = np.array([8860, 8690, 8600, 8470, 8220, 7930, 7610, 7150, 6590, 6040, 5370, 4550, 3720,
+                2960, 2210, 1520, 910, 635], dtype=np.float64)  # fmt: skip
+BANDS = [f"Y{5 * i}T{5 * i + 4}" for i in range(17)] + ["Y_GE85"]
+COUNTRIES = "{170: COL, 504: MAR, 724: ESP}"
+
+
+def generate(rows: int, seed: int = 33) -> Path:
+    """Events Parquet, denominator CSV, profiles and the project file; returns the project."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    events = DATA / f"tb_events_{rows // 1_000_000}m.parquet"
+    project = DATA / f"registry_project_{rows // 1_000_000}m.yaml"
+    rng = np.random.default_rng(seed)
+    if not events.exists():
+        tmp = events.with_suffix(".tmp")
+        writer = None
+        chunk = 1_000_000
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            g = rng.choice(len(GROUPS), n, p=[x[2] for x in GROUPS])
+            age = np.clip(rng.gamma(4.0, 10.0, n), 0, 104).astype(np.int16)
+            table = pa.table({
+                "ANO_NOTIF": rng.choice(np.array(YEARS, dtype=np.int16), n),
+                "SEXO": rng.choice(np.array([1, 2], dtype=np.int8), n, p=[0.62, 0.38]),
+                "EDAD": age,
+                "PAIS_NAC": np.array([x[0] for x in GROUPS], dtype=np.int16)[g],
+                "NACIONALIDAD": np.array([x[1] for x in GROUPS], dtype=np.int16)[g],
+                "TIPO_CASO": rng.choice(np.array([1, 2, 3, 4, 5, 9], dtype=np.int8), n,
+                                        p=[0.82, 0.08, 0.02, 0.02, 0.02, 0.04]),
+            })  # fmt: skip
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table)
+        writer.close()
+        tmp.rename(events)
+    pop = DATA / "tb_population.csv"
+    if not pop.exists():
+        lines = ["ANO,SEXO,GRUPO_EDAD,PAIS_NAC,NACIONALIDAD,POBLACION"]
+        shape = np.exp(-np.arange(18) / 12.0)
+        for year in YEARS:
+            for sex in (1, 2):
+                for b in range(18):
+                    for cob, cit, _, share, _ in GROUPS:
+                        people = int(
+                            48e6 * share * shape[b] / shape.sum() / 2 * rng.uniform(0.9, 1.1)
+                        )
+                        lines.append(f"{year},{sex},{b + 1},{cob},{cit},{people}")
+        pop.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    header = "# Generated by bench/bench_registry.py (synthetic benchmark data).\n"
+    recode_common = (
+        f"  sex: {{1: M, 2: F}}\n  country_of_birth: {COUNTRIES}\n  citizenship: {COUNTRIES}\n"
+    )
+    meta = "metadata:\n  country: ESP\n  year: 2024\n  source: mhi benchmark (synthetic)\n"
+    derive = "derive:\n  migrant_generation: false\n  years_since_arrival: false\n"
+    (DATA / "tb_events.profile.yaml").write_text(
+        header + "id: bench_tb_events\nkind: events\n" + meta
+        + "columns:\n  year: ANO_NOTIF\n  sex: SEXO\n  age: EDAD\n  country_of_birth: PAIS_NAC\n"
+        "  citizenship: NACIONALIDAD\n  tb_case_type: TIPO_CASO\n"
+        "recode:\n" + recode_common
+        + "  tb_case_type: {1: new, 2: relapse, 3: treatment_after_failure, "
+        "4: treatment_after_loss_to_follow_up, 5: other_previously_treated, 9: unknown_history}\n"
+        + derive,
+        encoding="utf-8",
+    )  # fmt: skip
+    bands = ", ".join(f"{i + 1}: {b}" for i, b in enumerate(BANDS))
+    (DATA / "tb_population.profile.yaml").write_text(
+        header + "id: bench_tb_population\nkind: denominator\n" + meta
+        + "columns:\n  year: ANO\n  sex: SEXO\n  age_group: GRUPO_EDAD\n"
+        "  country_of_birth: PAIS_NAC\n  citizenship: NACIONALIDAD\n  population: POBLACION\n"
+        "recode:\n" + recode_common + f"  age_group: {{{bands}}}\n" + derive,
+        encoding="utf-8",
+    )  # fmt: skip
+    # project paths must lie inside the project folder: copy the two definitions next to it
+    defs = DATA / "registry_defs"
+    defs.mkdir(exist_ok=True)
+    for src in (CRUDE_DEF, ASR_DEF):
+        (defs / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    project.write_text(
+        header + f"name: registry benchmark ({rows:,} events)\n"
+        "definitions: [registry_defs]\n"
+        "datasets:\n  - id: tb\n    kind: registry\n"
+        f"    events: {{path: {events.name}, profile: tb_events.profile.yaml}}\n"
+        f"    denominator: {{path: {pop.name}, profile: tb_population.profile.yaml}}\n"
+        "output:\n  dir: out\n  formats: [parquet]\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# pandas baseline (child process: `bench_registry.py baseline`)
+# ---------------------------------------------------------------------------------------------
+
+
+def baseline(events: Path, pop: Path) -> tuple[dict, dict]:
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    ev = pd.read_parquet(events, columns=["SEXO", "EDAD", "PAIS_NAC", "NACIONALIDAD", "TIPO_CASO"])
+    den = pd.read_csv(pop)
+    t1 = time.perf_counter()
+    ev = ev[ev["TIPO_CASO"].isin([1, 2])]
+    names = np.array([g[4] for g in GROUPS])
+
+    def keys(frame: pd.DataFrame, band: np.ndarray) -> pd.DataFrame:
+        mig = 2 * (frame["PAIS_NAC"].to_numpy() != 724) + (frame["NACIONALIDAD"].to_numpy() != 724)
+        return pd.DataFrame({"mig": mig, "sex": frame["SEXO"].to_numpy(), "band": band})
+
+    ev_keys = keys(ev, np.minimum(ev["EDAD"].to_numpy() // 5, 17))
+    counts = ev_keys.groupby(["mig", "sex", "band"]).size().rename("events")
+    den_keys = keys(den, den["GRUPO_EDAD"].to_numpy() - 1).assign(pop=den["POBLACION"].to_numpy())
+    people = den_keys.groupby(["mig", "sex", "band"])["pop"].sum()
+    cells = pd.concat([counts, people], axis=1).fillna(0.0).reset_index()
+    w = WHO / WHO.sum()
+    out = {}
+    for by in (["mig", "sex"], ["mig"], ["sex"], []):
+        g = cells.groupby(by + ["band"])[["events", "pop"]].sum() if by else cells.groupby(
+            "band")[["events", "pop"]].sum()  # fmt: skip
+        tot = g.groupby(level=by)[["events", "pop"]].sum() if by else g.sum().to_frame().T
+        crude = 1e5 * tot["events"] / tot["pop"]
+        spec = (
+            (g["events"] / g["pop"]).unstack("band")
+            if by
+            else (g["events"] / g["pop"]).to_frame().T
+        )
+        asr = 1e5 * (spec.to_numpy() * w).sum(axis=1)
+        for i, key in enumerate(crude.index if by else [()]):
+            key = key if isinstance(key, tuple) else (key,)
+            lab = dict(zip(by, key, strict=True))
+            mig = names[lab["mig"]] if "mig" in lab else "_T"
+            sex = {1: "M", 2: "F"}[lab["sex"]] if "sex" in lab else "_T"
+            out[f"{mig}|{sex}"] = (float(crude.iloc[i]), float(asr[i]))
+    t2 = time.perf_counter()
+    return out, {"read": t1 - t0, "compute": t2 - t1}
+
+
+def baseline_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(prog="bench_registry.py baseline")
+    ap.add_argument("--events", type=Path, required=True)
+    ap.add_argument("--pop", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    a = ap.parse_args(argv)
+    table, timing = baseline(a.events, a.pop)
+    a.out.write_text(json.dumps({"table": table, "timing": timing}), encoding="utf-8")
+
+
+def load_mhi(out: Path) -> dict:
+    import pandas as pd
+
+    est = pd.read_parquet(out / "estimates.parquet")
+    res: dict = {}
+    for r in est.itertuples():
+        key = f"{r.migratory_status}|{r.sex}"
+        crude, asr = res.get(key, (np.nan, np.nan))
+        if r.indicator_id == "bench_tb_crude":
+            crude = r.estimate
+        else:
+            asr = r.estimate
+        res[key] = (crude, asr)
+    return res
+
+
+def compare(mhi: dict, base: dict) -> dict:
+    rel = {"crude": 0.0, "asr": 0.0}
+    missing = 0
+    for key, (c, a) in base.items():
+        if key not in mhi:
+            missing += 1
+            continue
+        mc, ma = mhi[key]
+        rel["crude"] = max(rel["crude"], abs(mc - c) / abs(c))
+        rel["asr"] = max(rel["asr"], abs(ma - a) / abs(a))
+    return {"domains": len(base) - missing, "missing": missing, "max_rel_crude": rel["crude"],
+            "max_rel_asr": rel["asr"]}  # fmt: skip
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "baseline":
+        baseline_main(sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--json", type=Path, default=RESULTS / "registry.json")
+    args = ap.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    project = generate(args.rows)
+    events = DATA / f"tb_events_{args.rows // 1_000_000}m.parquet"
+    pop = DATA / "tb_population.csv"
+    mhi_runs, base_runs = [], []
+    with tempfile.TemporaryDirectory(prefix="mhi_reg_") as tmp:
+        work = Path(tmp)
+        for i in range(args.repeat):
+            out = work / f"mhi_{i}"
+            cmd = [MHI, "compute", "-p", str(project), "-o", str(out), "-f", "parquet", "-q"]
+            run = run_timed(cmd, args.timeout)
+            mhi_runs.append(run)
+            print(
+                f"  mhi      run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB", flush=True
+            )
+            if not run["ok"]:
+                print(run["error"])
+            bout = work / f"base_{i}.json"
+            cmd = [PY, __file__, "baseline", "--events", str(events), "--pop", str(pop),
+                   "--out", str(bout)]  # fmt: skip
+            run = run_timed(cmd, args.timeout)
+            if run["ok"]:
+                run["timing"] = json.loads(bout.read_text())["timing"]
+            else:
+                print(run["error"])
+            base_runs.append(run)
+            print(
+                f"  baseline run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB", flush=True
+            )
+        result = {
+            "machine": machine(),
+            "rows": args.rows,
+            "mhi": summarise(mhi_runs),
+            "pandas_baseline": summarise(base_runs),
+        }
+        if mhi_runs[0]["ok"] and base_runs[0]["ok"]:
+            base = json.loads((work / "base_0.json").read_text())["table"]
+            result["agree"] = compare(load_mhi(work / "mhi_0"), base)
+            print("  agree:", result["agree"])
+    args.json.write_text(json.dumps(result, indent=2, default=float), encoding="utf-8")
+    m, b = result["mhi"], result["pandas_baseline"]
+    if m.get("ok") and b.get("ok"):
+        print(f"mhi {statistics.median(m['wall_all']):.2f} s / {m['rss_mb_max']:.0f} MB; "
+              f"pandas {statistics.median(b['wall_all']):.2f} s / {b['rss_mb_max']:.0f} MB; "
+              f"ratio {m['wall_median'] / b['wall_median']:.2f}x wall, "
+              f"{m['rss_mb_max'] / b['rss_mb_max']:.2f}x RSS")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
