@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 OK, EMPTY, BOUNDARY, ZERO_SE, NO_DF, UNDEFINED = range(6)
 STATUS = {
@@ -47,7 +47,7 @@ def t_quantile(level: float, df) -> np.ndarray:
     df = np.asarray(df, dtype=np.float64)
     p = 1 - (1 - level) / 2
     with np.errstate(invalid="ignore"):
-        q = np.where(np.isposinf(df), stats.norm.ppf(p), stats.t.ppf(p, np.where(df > 0, df, 1)))
+        q = np.where(np.isposinf(df), special.ndtri(p), special.stdtrit(np.where(df > 0, df, 1), p))
     return np.where(df > 0, q, np.nan)
 
 
@@ -97,13 +97,13 @@ def glm_wald_factors(level: float, df) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore"):
         qt = np.where(
             np.isposinf(df),
-            stats.norm.ppf((1 - level) / 2),
-            stats.t.ppf((1 - level) / 2, np.where(good, df, 1)),
+            special.ndtri((1 - level) / 2),
+            special.stdtrit(np.where(good, df, 1), (1 - level) / 2),
         )
-        tlevel = 1 - 2 * stats.norm.cdf(qt)
+        tlevel = 1 - 2 * special.ndtr(qt)
         a = (1 - tlevel) / 2
-        lo = np.where(a > 0, stats.norm.ppf(a), qt)
-        hi = np.where(a > 0, stats.norm.ppf(1 - a), -qt)
+        lo = np.where(a > 0, special.ndtri(a), qt)
+        hi = np.where(a > 0, special.ndtri(1 - a), -qt)
     return np.where(good, lo, np.nan), np.where(good, hi, np.nan)
 
 
@@ -143,16 +143,16 @@ def xlogit(p, se, df, level: float = 0.95, n=None) -> Interval:
 def _clopper(x, n_eff, level):
     a = 1 - level
     with np.errstate(invalid="ignore", divide="ignore"):
-        lo = np.where(x > 0, stats.beta.ppf(a / 2, x, n_eff - x + 1), 0.0)
-        hi = np.where(n_eff - x > 0, stats.beta.ppf(1 - a / 2, x + 1, n_eff - x), 1.0)
+        lo = np.where(x > 0, special.betaincinv(x, n_eff - x + 1, a / 2), 0.0)
+        hi = np.where(n_eff - x > 0, special.betaincinv(x + 1, n_eff - x, 1 - a / 2), 1.0)
     return lo, hi
 
 
 def _kg_ratio(n, df, level):
     a = 1 - level
     with np.errstate(invalid="ignore"):
-        num = stats.t.ppf(a / 2, np.where(n > 1, n - 1, 1))
-        den = stats.t.ppf(a / 2, np.where(df > 0, df, 1))
+        num = special.stdtrit(np.where(n > 1, n - 1, 1), a / 2)
+        den = special.stdtrit(np.where(df > 0, df, 1), a / 2)
     return np.where((n > 1) & (df > 0), (num / den) ** 2, np.nan)
 
 

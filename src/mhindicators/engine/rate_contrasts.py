@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from mhindicators.engine.rates import (
     _check_conf,
@@ -66,13 +66,13 @@ def dsr_ratio(
     with np.errstate(divide="ignore", invalid="ignore"):
         est = y1 / y0
         if method == "fay-f":
-            f_lo = stats.f.ppf(alpha / 2, 2 * y1**2 / v1, 2 * (y0 + m0) ** 2 / (v0 + m0**2))
-            f_hi = stats.f.ppf(1 - alpha / 2, 2 * (y1 + m1) ** 2 / (v1 + m1**2), 2 * y0**2 / v0)
+            f_lo = special.fdtri(2 * y1**2 / v1, 2 * (y0 + m0) ** 2 / (v0 + m0**2), alpha / 2)
+            f_hi = special.fdtri(2 * (y1 + m1) ** 2 / (v1 + m1**2), 2 * y0**2 / v0, 1 - alpha / 2)
             lower = np.where(y1 > 0, y1 / (y0 + m0) * f_lo, 0.0)
             upper = np.where(y0 > 0, (y1 + m1) / y0 * f_hi, np.inf)
             undefined = y0 == 0
         else:
-            half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(v1 / y1**2 + v0 / y0**2)
+            half = special.ndtri(1 - alpha / 2) * np.sqrt(v1 / y1**2 + v0 / y0**2)
             lower, upper = est * np.exp(-half), est * np.exp(half)
             undefined = (y0 == 0) | (y1 == 0)
     bad = np.isnan(y1) | np.isnan(y0)
@@ -98,7 +98,7 @@ def dsr_difference(
         _dsr_parts(ref_events, ref_population, standard),
     )
     est = (g["y"] - r["y"]) * multiplier
-    half = stats.norm.ppf(1 - (1 - conf_level) / 2) * np.sqrt(g["v"] + r["v"]) * multiplier
+    half = special.ndtri(1 - (1 - conf_level) / 2) * np.sqrt(g["v"] + r["v"]) * multiplier
     status = _status(**_either(g["masks"], r["masks"]))
     return Contrast(
         "rate_difference", est, est - half, est + half, _names(est, "normal"), status, conf_level

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from mhindicators.errors import EstimationError
 from mhindicators.issues import define, issue
@@ -113,7 +113,7 @@ def poisson_limits(x, conf_level: float = 0.95, method: str = "garwood"):
     with np.errstate(divide="ignore", invalid="ignore"):
         g_lo = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
         g_hi = special.gammaincinv(x + 1, 1 - alpha / 2)
-        z = stats.norm.ppf(conf_level + (1 - conf_level) / 2)
+        z = special.ndtri(conf_level + (1 - conf_level) / 2)
         b_lo = np.maximum(x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3, 0.0)
         b_hi = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
     use_byar = (

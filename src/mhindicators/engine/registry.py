@@ -324,6 +324,6 @@ def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float
 
 
 def _z(conf_level: float) -> float:
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
-    return float(norm.ppf(1 - (1 - conf_level) / 2))
+    return float(ndtri(1 - (1 - conf_level) / 2))
