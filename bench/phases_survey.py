@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--profile", type=Path, required=True)
     ap.add_argument("--defs", type=Path, required=True)
+    ap.add_argument("--cprofile", action="store_true", help="cProfile the compute_survey phase")
     args = ap.parse_args()
     rows = []
 
@@ -92,10 +93,18 @@ def main() -> None:
     phase("derive (migratory status family)", lambda: _derive_all(frame, loaded, wanted))
     design = phase("build design", lambda: build_design(raw, prof, available))
     inds = [it.indicator for it in plan.items]
-    phase(
-        f"compute_survey ({len(inds)} indicators)",
-        lambda: compute_survey(inds, frame, design, vocab, 0.95, "logit"),
-    )
+    def estimate():
+        return compute_survey(inds, frame, design, vocab, 0.95, "logit")
+
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        prof_run = cProfile.Profile()
+        phase(f"compute_survey ({len(inds)} indicators)", lambda: prof_run.runcall(estimate))
+        pstats.Stats(prof_run).sort_stats("cumulative").print_stats(30)
+    else:
+        phase(f"compute_survey ({len(inds)} indicators)", estimate)
     print(f"{'total':<34s} {time.perf_counter() - t_start:8.2f} s  peak {peak_mb():7.0f} MB")
 
     print("\nderivations alone (on the harmonised columns):")

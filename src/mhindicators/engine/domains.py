@@ -50,7 +50,8 @@ def encode_cells(frame: pd.DataFrame, dims: list[str], keep: np.ndarray) -> Cell
         cat = pd.Categorical(frame[dim])
         dim_codes = np.asarray(cat.codes, dtype=np.int64)
         names = [str(c) for c in cat.categories]
-        if (dim_codes[keep] < 0).any():  # a missing value among the records kept
+        missing = dim_codes < 0
+        if missing.any() and (missing & keep).any():  # a missing value among the kept records
             names.append(UNKNOWN)
             dim_codes = np.where(dim_codes < 0, len(names) - 1, dim_codes)
         codes = codes * len(names) + dim_codes

@@ -91,6 +91,8 @@ def unknown_share(
     codes = np.asarray(cat.codes)
     unknown_code = list(cat.categories).index("unknown") if "unknown" in cat.categories else -2
     unknown = ((codes == -1) | (codes == unknown_code)) & keep
-    w = np.ones(len(frame)) if weights is None else weights
-    total = w[keep].sum()
-    return float(w[unknown].sum() / total) if total > 0 else float("nan")
+    if weights is None:
+        total, part = float(np.count_nonzero(keep)), float(np.count_nonzero(unknown))
+    else:  # masked sums: no gathered copies of the weights
+        total, part = weights.sum(where=keep), weights.sum(where=unknown)
+    return float(part / total) if total > 0 else float("nan")

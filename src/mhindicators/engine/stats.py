@@ -228,7 +228,7 @@ def _reduce_parts(cell, psu, wy, wx, nz):
 
 
 def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
-    """Sums by (cell, PSU) for the rows given, as sparse key lists."""
+    """Sums by (cell, PSU) for the rows given, as sparse key lists (nz None = all rows)."""
     p = int(psu.max(initial=-1)) + 1
     if n_cells * p <= _DENSE_KEYS:
         key = cell * p + psu
@@ -240,8 +240,10 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
             keep % p,
             np.bincount(key, wy, size)[keep],
             np.bincount(key, wx, size)[keep],
-            np.bincount(key, nz, size)[keep].astype(np.int64),
+            cnt[keep] if nz is None else np.bincount(key, nz, size)[keep].astype(np.int64),
         )
+    if nz is None:
+        nz = np.ones(cell.size)
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
@@ -298,22 +300,26 @@ def accumulate(
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
     parts, cells_k, ys, xs, logit = [], [], [], [], []
-    nzw = (w != 0).astype(np.float64)
+    # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
+    nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
         y = np.asarray(col.y, dtype=np.float64)
         unit_x = col.x is None  # means and proportions: x = 1, so several sums coincide
-        x = np.ones(n) if unit_x else np.asarray(col.x, dtype=np.float64)
+        x = None if unit_x else np.asarray(col.x, dtype=np.float64)
         ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
         sel = np.flatnonzero(ck >= 0)
         yv = y[sel]
-        xv = np.ones(sel.size) if unit_x else x[sel]
+        xv = None if unit_x else x[sel]
         bad = int((~np.isfinite(yv)).sum() + (0 if unit_x else (~np.isfinite(xv)).sum()))
         if bad:
             _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
         c, s, ws = ck[sel], strata[sel], w[sel]
         key, size = c * h + s, n_cells * h
         cs_n[j] = np.bincount(key, minlength=size).reshape(n_cells, h)
-        cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
+        if nzw is None:
+            cs_nz[j] = cs_n[j]
+        else:
+            cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
         binary_y = bool(np.all((yv == 0) | (yv == 1)))
         wy = ws * yv
         wx = ws if unit_x else ws * xv
@@ -321,14 +327,15 @@ def accumulate(
         for slot, v in sums.items():
             cs[j, slot] = v.reshape(n_cells, h)
         if clustered:
-            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nzw[sel]))
+            nz = None if nzw is None else nzw[sel]
+            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
         binary = binary_y and (unit_x or bool(np.all(xv == 1)))
         logit.append(_logit_moments(c, yv, ws, n_cells) if binary else None)
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
             ys.append(y)
-            xs.append(x)
+            xs.append(np.ones(n) if x is None else x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:
         psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)

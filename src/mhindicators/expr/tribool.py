@@ -40,6 +40,10 @@ class TriBool:
         """From a nullable boolean (or 0/1 numeric) column; NA and NaN are unknown."""
         arr = pd.array(values)
         if isinstance(arr.dtype, pd.BooleanDtype):
+            data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
+            if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray):
+                known = ~mask  # masked-array internals: no object round trip
+                return cls._raw(data & known, known)
             known = ~np.asarray(arr.isna())
             return cls._raw(arr.to_numpy(dtype=bool, na_value=False), known)
         if arr.dtype == np.dtype(bool):
