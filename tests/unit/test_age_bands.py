@@ -1,4 +1,4 @@
-"""band_ages: the binary-search path agrees with banding one band at a time."""
+"""band_ages agrees with a plain reading of the band bounds (gaps, open top band, NaN)."""
 
 import numpy as np
 from hypothesis import given, settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import numpy as np
@@ -51,18 +50,9 @@ def band_ages(age: pd.Series | np.ndarray, bands: list[Band]) -> pd.Categorical:
     """Band ages (completed years); ages in no band, or missing, become missing."""
     values = np.asarray(age, dtype="float64")
     codes = np.full(values.shape, -1, dtype=np.int8 if len(bands) < 127 else np.int64)
-    if bands and all(a[0] < b[0] for a, b in itertools.pairwise(bands)):
-        # sorted bands (validated definitions): one binary search per row instead of a pass
-        # per band; the row's candidate is the last band starting at or below its age
-        lows = np.array([lo for lo, _ in bands], dtype=np.float64)
-        highs = np.array([np.inf if hi is None else hi for _, hi in bands], dtype=np.float64)
-        idx = np.searchsorted(lows, values, side="right") - 1
-        inside = (idx >= 0) & (values <= highs[np.maximum(idx, 0)])  # NaN ages compare false
-        codes[inside] = idx[inside]
-    else:
-        for i, (lo, hi) in enumerate(bands):
-            inside = values >= lo if hi is None else (values >= lo) & (values <= hi)
-            codes[inside] = i
+    for i, (lo, hi) in enumerate(bands):  # a handful of bands: one vectorised pass each
+        inside = values >= lo if hi is None else (values >= lo) & (values <= hi)
+        codes[inside] = i
     return pd.Categorical.from_codes(codes, categories=[band_code(lo, hi) for lo, hi in bands])
 
 
