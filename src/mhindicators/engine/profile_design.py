@@ -78,9 +78,18 @@ def build_design(raw: pd.DataFrame, profile: Profile, available: list[str]) -> S
 
 def _numbers(columns: pd.DataFrame, what: str, code: str) -> np.ndarray:
     """Design columns as floats; text cells are counted, never quoted (they may be microdata)."""
-    values = columns.apply(pd.to_numeric, errors="coerce")
-    text = int((values.isna() & columns.notna()).to_numpy().sum())
+    # column-major (n, k): each column is copied once, contiguously; numeric columns skip
+    # the text check
+    out = np.empty((len(columns), columns.shape[1]), dtype=np.float64, order="F")
+    text = 0
+    for i, name in enumerate(columns.columns):
+        column = columns[name]
+        if not pd.api.types.is_numeric_dtype(column.dtype):
+            number = pd.to_numeric(column, errors="coerce")
+            text += int((number.isna() & column.notna()).sum())
+            column = number
+        out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
     if text:
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])
-    return values.to_numpy(dtype=np.float64)
+    return out

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mhindicators.engine.design import SurveyDesign, _fail
+from mhindicators.engine.replicate_sums import gram_by_cell, replicate_products
 from mhindicators.errors import EstimationError
 
 # slots of `SurveyStats.cs` (sums by column x slot x cell x stratum)
@@ -386,9 +387,9 @@ def _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df
     m = sp.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
     )
-    stats.rep = np.asarray(m @ rw).reshape(k, 2, nc, r)
+    stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
     if (rw < 0).any():  # e.g. successive-difference weights
-        stats.rep_pos = np.asarray(m @ np.maximum(rw, 0.0)).reshape(k, 2, nc, r)
+        stats.rep_pos = replicate_products(m, np.maximum(rw, 0.0)).reshape(k, 2, nc, r)
     stats.rep_meta = {
         "type": spec.type,
         "scale": spec.scale,
@@ -401,27 +402,6 @@ def _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df
     grams, seen = [], {}
     for ck, uid in zip(cells_k, universe_ids, strict=True):
         if uid not in seen:
-            seen[uid] = _gram_by_cell(ck, rw, nc, block_rows)
+            seen[uid] = gram_by_cell(ck, rw, design.weights, nc, block_rows)
         grams.append(seen[uid])
     stats.gram = grams
-
-
-def _gram_by_cell(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> np.ndarray:
-    """sum over rows in each cell of w_r w_s (nc, R, R), in row blocks sorted by cell."""
-    r = rw.shape[1]
-    g = np.zeros((nc, r, r))
-    for start in range(0, ck.size, block_rows):
-        cb = ck[start : start + block_rows]
-        sel = np.flatnonzero(cb >= 0)
-        if sel.size == 0:
-            continue
-        order = sel[np.argsort(cb[sel], kind="stable")]
-        wb = rw[start + order]
-        cs = cb[order]
-        bounds = np.flatnonzero(np.diff(cs)) + 1
-        starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [cs.size]])
-        for s0, e0 in zip(starts, ends, strict=True):
-            blk = wb[s0:e0]
-            g[cs[s0]] += blk.T @ blk
-    return g

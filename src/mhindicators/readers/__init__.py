@@ -118,7 +118,9 @@ def _read_parquet(path: Path, columns: list[str], text: list[str]) -> pd.DataFra
         c for c in text if c in columns and str(schema.field(c).type) in ("string", "large_string")
     ]
     table = pq.read_table(path, columns=columns, read_dictionary=strings)
-    return table.to_pandas()
+    # one block per column and the Arrow buffers released as they convert: no consolidation
+    # copy of many numeric columns (80 replicate weights) and a lower peak
+    return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) -> pd.DataFrame:
