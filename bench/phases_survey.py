@@ -93,6 +93,7 @@ def main() -> None:
     phase("derive (migratory status family)", lambda: _derive_all(frame, loaded, wanted))
     design = phase("build design", lambda: build_design(raw, prof, available))
     inds = [it.indicator for it in plan.items]
+
     def estimate():
         return compute_survey(inds, frame, design, vocab, 0.95, "logit")
 

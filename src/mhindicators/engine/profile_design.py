@@ -88,7 +88,10 @@ def _numbers(columns: pd.DataFrame, what: str, code: str) -> np.ndarray:
             number = pd.to_numeric(column, errors="coerce")
             text += int((number.isna() & column.notna()).sum())
             column = number
-        out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        if isinstance(column.dtype, np.dtype):  # plain numpy column: a view, copied once
+            out[:, i] = column.to_numpy()
+        else:  # nullable or Arrow-backed: missing becomes NaN (then reported as invalid)
+            out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
     if text:
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])
