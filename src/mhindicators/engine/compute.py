@@ -192,8 +192,8 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
             computed_row(
                 ind,
                 spec.id,
-                res.measure.n_universe,
-                res.measure.n_missing_outcome,
+                res.n_universe,
+                res.n_missing_outcome,
                 res.unknown_share,
                 res.n_excluded_age,
             )

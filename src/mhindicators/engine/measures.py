@@ -21,8 +21,8 @@ from mhindicators.vocabulary import Vocabulary
 class Measure:
     """y, x and the universe mask of one indicator on one frame, plus missing-outcome counts."""
 
-    y: np.ndarray
-    x: np.ndarray
+    y: np.ndarray  # bool for conditions (proportions, counts, rates), float for values
+    x: np.ndarray | None  # the ratio's denominator; None = 1
     keep: np.ndarray  # in the universe and with a known outcome
     n_universe: int  # rows in the universe before removing missing outcomes
     n_missing_outcome: int
@@ -42,13 +42,13 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         assert isinstance(cond, TriBool)
         universe = cond.true_mask()
     known = np.ones(n, dtype=bool)
-    x = np.ones(n)
+    x = None
     if ind.estimator in ("proportion", "count") or (
         ind.source == "registry" and ind.estimator in ("rate", "standardized_rate")
     ):
         cond = _evaluate(ind.numerator, frame, vocab, "condition")
         assert isinstance(cond, TriBool)
-        y = cond.true_mask().astype(np.float64)
+        y = cond.true_mask()
         if ind.missing == "exclude":
             known = cond.known
     elif ind.estimator in ("mean", "total"):

@@ -304,12 +304,12 @@ def accumulate(
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
-        y = np.asarray(col.y, dtype=np.float64)
+        y = np.asarray(col.y)  # float, or bool for conditions (converted after the gather)
         unit_x = col.x is None  # means and proportions: x = 1, so several sums coincide
         x = None if unit_x else np.asarray(col.x, dtype=np.float64)
         ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
         sel = np.flatnonzero(ck >= 0)
-        yv = y[sel]
+        yv = y[sel].astype(np.float64, copy=False)
         xv = None if unit_x else x[sel]
         bad = int((~np.isfinite(yv)).sum() + (0 if unit_x else (~np.isfinite(xv)).sum()))
         if bad:
@@ -335,7 +335,7 @@ def accumulate(
         logit.append(_logit_moments(c, yv, ws, n_cells) if binary else None)
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
-            ys.append(y)
+            ys.append(y.astype(np.float64, copy=False))
             xs.append(np.ones(n) if x is None else x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:

@@ -25,7 +25,7 @@ from mhindicators.engine.domains import (
     encode_cells,
     reference_pairs,
 )
-from mhindicators.engine.measures import Measure, measure, unknown_share
+from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
@@ -50,7 +50,8 @@ class SurveyResult:
     indicator: Indicator
     table: pd.DataFrame
     contrasts: pd.DataFrame
-    measure: Measure
+    n_universe: int  # rows in the universe before removing missing outcomes
+    n_missing_outcome: int
     unknown_share: float
     n_excluded_age: int
 
@@ -106,7 +107,15 @@ def compute_survey(
             keep = m.keep & in_band
             share = unknown_share(work, keep, ind, design.weights)
             results.append(
-                SurveyResult(ind, table, contrasts, m, share, int((m.keep & ~in_band).sum()))
+                SurveyResult(
+                    ind,
+                    table,
+                    contrasts,
+                    m.n_universe,
+                    m.n_missing_outcome,
+                    share,
+                    int(np.count_nonzero(m.keep & ~in_band)),
+                )
             )
     return results
 
