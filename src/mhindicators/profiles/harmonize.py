@@ -84,8 +84,17 @@ def harmonize(
         problems += issues
     if problems:
         raise DataError(f"{len(problems)} problem(s) harmonising {loaded.path}", problems)
-    frame = pd.DataFrame(out, index=raw.index)
+    frame = _frame(out, raw.index)
     _derive_all(frame, loaded, wanted)
+    return frame
+
+
+def _frame(columns: dict[str, object], index: pd.Index) -> pd.DataFrame:
+    """A frame holding each column as its own block: no consolidation copy of the numeric
+    columns (gigabytes on 10M-row extracts)."""
+    frame = pd.DataFrame(index=index)
+    for name, values in columns.items():
+        frame[name] = values
     return frame
 
 
@@ -95,7 +104,9 @@ def _canonical(
     """Map the distinct raw values, then expand to rows by their factor codes."""
     prof = loaded.profile
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    codes += 1  # in place (no 10M-row temporary): NA (-1) counts in slot 0
+    counts = np.bincount(codes, minlength=len(uniques) + 1)[1:]
+    codes -= 1
     missing = {_key(v) for v in prof.missing_codes.get(name, [])}
     recode = {_key(k): v for k, v in prof.recode.get(name, {}).items()}
     mapped: list[object] = []
@@ -118,9 +129,14 @@ def _canonical(
         return None, [issue_]
     if var.type == "categorical":
         categories, cat_index = typed
-        row_codes = np.append(cat_index, -1)[codes]  # factor code -1 (NA) -> -1
+        lookup = np.append(cat_index, -1)  # factor code -1 (NA) -> -1
+        row_codes = lookup.astype(np.int8 if len(categories) < 127 else np.int32)[codes]
         return pd.Categorical.from_codes(row_codes, categories=categories), []
-    return pd.Series(np.append(typed, np.nan)[codes], index=column.index), []
+    lookup = np.append(typed, np.nan)  # factor code -1 (NA) -> NaN
+    if var.type == "boolean":  # nullable booleans: 2 bytes a row instead of a float's 8
+        values = pd.arrays.BooleanArray((lookup == 1.0)[codes], np.isnan(lookup)[codes])
+        return pd.Series(values, index=column.index, copy=False), []
+    return pd.Series(lookup[codes], index=column.index, copy=False), []
 
 
 def _typed_uniques(
