@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from mhindicators.errors import DataError, EstimationError
 from mhindicators.issues import define, issue
@@ -211,6 +212,7 @@ class SurveyDesign:
     strata_labels: list[str] | None = None
     check_nesting: bool = True
     n: int = field(init=False)
+    _levels: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.weights = check_weights(self.weights, "sampling weights")
@@ -238,6 +240,15 @@ class SurveyDesign:
             kind = "fraction" if np.all(fpc <= 1) else "popsize"
         self.fpc_type = kind
         return fpc
+
+    def weight_levels(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(level of each row, the distinct weights) when weights repeat (at most n/4
+        distinct values, e.g. one weight per household or PSU), else None; computed once."""
+        if self._levels is None:
+            ids, values = pd.factorize(self.weights)
+            few = values.size <= max(self.n // 4, 1)
+            self._levels = (ids, np.asarray(values, dtype=np.float64)) if few else False
+        return self._levels or None
 
     @property
     def strata_codes(self) -> np.ndarray:

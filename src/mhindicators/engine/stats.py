@@ -191,6 +191,28 @@ def _logit_moments(cell, y, w, n_cells):
     return _reduce_logit(cell, y.astype(np.int64), bins, np.stack([np.ones(cell.size), *vals]))
 
 
+def _logit_moments_by_level(cell, y, level, weights, n_cells):
+    """`_logit_moments` for weights that take few distinct values: count rows by cell x y x
+    weight level (one bincount), then moments per level as count * d^k."""
+    u = weights.size
+    key = (cell * 2 + y.astype(np.int64)) * u + level
+    size = n_cells * 2 * u
+    if size > _DENSE_KEYS:
+        return _logit_moments(cell, y, weights[level], n_cells)
+    cnt = np.bincount(key, minlength=size)
+    keep = np.flatnonzero(cnt)
+    cy, lv = np.divmod(keep, u)
+    cc, yy = np.divmod(cy, 2)
+    w = weights[lv]
+    pos = w > 0  # zero weights add nothing (see `_logit_moments`)
+    cc, yy, lv, w, count = cc[pos], yy[pos], lv[pos], w[pos], cnt[keep][pos].astype(np.float64)
+    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
+    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
+    d = w - centre.view(np.float64)
+    mom = np.stack([count, count * d, count * d * d, count * d * d * d])
+    return _reduce_logit(cc, yy, bins, mom)
+
+
 def _add_opt(pa, pb, ra, rb):
     """Add positive-part sums; a chunk without negative weights has rep_pos == rep."""
     if pa is None and pb is None:
@@ -301,6 +323,7 @@ def accumulate(
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
     parts, cells_k, ys, xs, logit = [], [], [], [], []
+    levels = design.weight_levels() if kind == "taylor" else None
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
@@ -332,7 +355,12 @@ def accumulate(
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
         binary = binary_y and (unit_x or bool(np.all(xv == 1)))
-        logit.append(_logit_moments(c, yv, ws, n_cells) if binary else None)
+        if not binary:
+            logit.append(None)
+        elif levels is not None:
+            logit.append(_logit_moments_by_level(c, yv, levels[0][sel], levels[1], n_cells))
+        else:
+            logit.append(_logit_moments(c, yv, ws, n_cells))
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
             ys.append(y.astype(np.float64, copy=False))

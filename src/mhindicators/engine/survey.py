@@ -14,7 +14,7 @@ import pandas as pd
 
 from mhindicators.definitions import Indicator
 from mhindicators.engine import ci
-from mhindicators.engine.ages import definition_age_groups
+from mhindicators.engine.ages import AgeGroups, definition_age_groups
 from mhindicators.engine.design import SurveyDesign
 from mhindicators.engine.domains import (
     UNKNOWN,
@@ -77,10 +77,13 @@ def compute_survey(
     for ind in items:
         groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
     results: list[SurveyResult] = []
-    for (dims, _), inds in groups.items():
+    age_groups: dict[tuple, AgeGroups] = {}  # groups with other dimensions share the banding
+    for (dims, bands), inds in groups.items():
         work, in_band = frame, np.ones(len(frame), dtype=bool)
         if "age_group" in dims:
-            ages = definition_age_groups(frame, inds[0], "survey")
+            if bands not in age_groups:
+                age_groups[bands] = definition_age_groups(frame, inds[0], "survey")
+            ages = age_groups[bands]
             work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
         measures = [measure(ind, work, vocab) for ind in inds]
         columns = [
