@@ -58,6 +58,7 @@ SEX = ["M", "F"]  # raw 1, 2
 AGE = ["Y0T14", "Y15T24", "Y25T34", "Y35T44", "Y45T54", "Y55T64", "Y_GE65"]
 AGE_EDGES = np.array([15, 25, 35, 45, 55, 65])
 TOTAL = "_T"
+GROUP_ROWS = 1 << 20  # Parquet row-group length of the generated catalogue data
 
 CASES = {
     # name: (rows, replicates, parquet stem, profile suffix, R repeats default)
@@ -256,7 +257,7 @@ def ensure_nhs(rows: int, seed: int = 2024) -> Path:
     slot = np.searchsorted(psu_ids, h_psu)
     rng = np.random.default_rng(seed)
     tmp = path.with_suffix(".parquet.tmp")
-    written, k, writer = 0, 0, None
+    written, k, writer, pending = 0, 0, None, []
     try:
         while written < rows:
             pick = order[start[slot] + np.floor(rng.random(first.size) * count[slot]).astype(int)]
@@ -273,11 +274,17 @@ def ensure_nhs(rows: int, seed: int = 2024) -> Path:
             part = part.set_column(
                 part.schema.get_field_index("ID_HOGAR"), "ID_HOGAR", pa.array(hh_new[: idx.size])
             )
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, part.schema, compression="zstd")
-            writer.write_table(part)
+            pending.append(part)
             written += idx.size
             k += 1
+            if sum(t.num_rows for t in pending) >= GROUP_ROWS or written >= rows:
+                # row groups of ~1Mi rows, as pandas/pyarrow write by default (one group per
+                # 9.6k-row copy made every reader concatenate ~1,000 chunks per column)
+                table = pa.concat_tables(pending)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table, row_group_size=GROUP_ROWS)
+                pending = []
     finally:
         if writer is not None:
             writer.close()
