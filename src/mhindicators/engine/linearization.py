@@ -170,7 +170,9 @@ def taylor_df(stats: SurveyStats, j: int, dom: sp.csr_matrix) -> np.ndarray:
             (np.ones(int(keep.sum())), (cell[keep], psu[keep])),
             shape=(stats.n_cells, stats.psu_stratum.size),
         )
-        psus = np.asarray(((sp.csr_matrix(dom) @ pres) > 0).sum(axis=1)).ravel()
+        # entries of dom @ pres are positive counts (no cancellation), so the stored entries
+        # per row are the domain's distinct PSUs: no comparison pass over the product
+        psus = np.diff((sp.csr_matrix(dom) @ pres).tocsr().indptr)
     else:
         psus = dom @ stats.cs_nz[j].sum(axis=1)
     return np.asarray(psus - strata, dtype=np.float64)

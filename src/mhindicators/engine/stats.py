@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from mhindicators.engine.design import SurveyDesign, _fail
@@ -239,7 +240,7 @@ def _reduce_parts(cell, psu, wy, wx, nz):
     if cell.size == 0:
         return cell, psu, wy, wx, nz
     p = int(psu.max()) + 1
-    keys, inv = np.unique(cell * p + psu, return_inverse=True)
+    inv, keys = pd.factorize(cell * p + psu, sort=True)  # hashing, not a full sort
     m = keys.size
     return (
         keys // p,
@@ -253,7 +254,9 @@ def _reduce_parts(cell, psu, wy, wx, nz):
 def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     """Sums by (cell, PSU) for the rows given, as sparse key lists (nz None = all rows)."""
     p = int(psu.max(initial=-1)) + 1
-    if n_cells * p <= _DENSE_KEYS:
+    # dense bincounts only when the key space is not much larger than the rows (a 20M-slot
+    # array per sum costs more than hashing the keys)
+    if n_cells * p <= min(_DENSE_KEYS, 4 * cell.size + 1024):
         key = cell * p + psu
         size = n_cells * p
         cnt = np.bincount(key, minlength=size)

@@ -1,4 +1,4 @@
-"""Moments for the logit CI: by weight level (few distinct weights) vs row by row."""
+"""Sufficient-statistic helpers: logit-CI moments by weight level, cell x PSU sums."""
 
 import numpy as np
 
@@ -16,3 +16,16 @@ def test_logit_moments_by_weight_level_equal_the_row_moments():
     for a, b in zip(by_row[:3], by_level[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(by_level[3], by_row[3], rtol=1e-9, atol=1e-9)
+
+
+def test_cell_psu_sums_dense_and_hashed_agree():
+    from mhindicators.engine.stats import _group_cell_psu, _reduce_parts
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    cell, psu = rng.integers(0, 7, n), rng.integers(0, 400, n)
+    wy, wx, nz = rng.random(n), rng.random(n), np.ones(n)
+    dense = _group_cell_psu(cell, psu, 7, wy, wx, None)  # 2,800 keys: dense
+    hashed = _reduce_parts(cell, psu, wy, wx, nz)
+    for a, b in zip(dense, hashed, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
