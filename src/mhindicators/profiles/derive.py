@@ -30,7 +30,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
 def _codes(series: pd.Series) -> tuple[np.ndarray, list]:
     """Category codes (-1 = missing) and the category labels of a column."""
     cat = series.array if isinstance(series.dtype, pd.CategoricalDtype) else pd.Categorical(series)
-    return np.asarray(cat.codes, dtype=np.int64), list(cat.categories)
+    return np.asarray(cat.codes), list(cat.categories)
 
 
 def _map(columns: list[pd.Series], rule: Callable[..., str], out: list[str]) -> pd.Categorical:
@@ -42,12 +42,16 @@ def _map(columns: list[pd.Series], rule: Callable[..., str], out: list[str]) -> 
     codes, labels = zip(*(_codes(c) for c in columns), strict=True)
     sizes = [len(lv) + 1 for lv in labels]  # last slot = missing
     position = {name: i for i, name in enumerate(out)}
-    table = np.empty(sizes, dtype=np.int64)
+    table = np.empty(sizes, dtype=np.int8 if len(out) < 127 else np.int64)
     for combo in itertools.product(*(range(n) for n in sizes)):
         args = [lv[k] if k < len(lv) else None for lv, k in zip(labels, combo, strict=True)]
         table[combo] = position[rule(*args)]
-    index = tuple(np.where(c < 0, n - 1, c) for c, n in zip(codes, sizes, strict=True))
-    return pd.Categorical.from_codes(table[index], categories=out)
+    flat = np.zeros(len(codes[0]), dtype=np.intp)  # row-major position in `table`
+    for c, n in zip(codes, sizes, strict=True):
+        flat *= n
+        flat += c
+        flat[c < 0] += n  # missing (-1) -> the last slot, n - 1
+    return pd.Categorical.from_codes(table.ravel()[flat], categories=out)
 
 
 NATIVITY = ["native_born", "foreign_born", "unknown"]
