@@ -46,17 +46,19 @@ def encode_cells(frame: pd.DataFrame, dims: list[str], keep: np.ndarray) -> Cell
     n = len(frame)
     codes = np.zeros(n, dtype=np.int64)
     levels: list[tuple[str, ...]] = []
-    for dim in dims:
+    for dim in dims:  # mixed radix, built in place (no 10M-row temporaries per dimension)
         cat = pd.Categorical(frame[dim])
-        dim_codes = np.asarray(cat.codes, dtype=np.int64)
+        dim_codes = np.asarray(cat.codes)  # small ints; -1 = missing
         names = [str(c) for c in cat.categories]
         missing = dim_codes < 0
-        if missing.any() and (missing & keep).any():  # a missing value among the kept records
+        unknown = bool(missing.any() and (missing & keep).any())  # missing among kept rows
+        codes *= len(names) + unknown
+        codes += dim_codes  # rows outside `keep` may go wrong here; they end as -1
+        if unknown:  # level `_U`, last
+            codes[missing] += len(names) + 1
             names.append(UNKNOWN)
-            dim_codes = np.where(dim_codes < 0, len(names) - 1, dim_codes)
-        codes = codes * len(names) + dim_codes
         levels.append(tuple(names))
-    codes = np.where(keep, codes, -1)
+    codes[~keep] = -1
     return Cells(tuple(dims), tuple(levels), codes)
 
 

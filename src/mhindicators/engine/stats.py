@@ -337,7 +337,9 @@ def accumulate(
         sel = np.flatnonzero(ck >= 0)
         yv = y[sel].astype(np.float64, copy=False)
         xv = None if unit_x else x[sel]
-        bad = int((~np.isfinite(yv)).sum() + (0 if unit_x else (~np.isfinite(xv)).sum()))
+        boolean_y = y.dtype == np.bool_  # a condition: finite and 0/1 by construction
+        bad = 0 if boolean_y else int((~np.isfinite(yv)).sum())
+        bad += 0 if unit_x else int((~np.isfinite(xv)).sum())
         if bad:
             _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
         c, s, ws = ck[sel], strata[sel], w[sel]
@@ -347,7 +349,7 @@ def accumulate(
             cs_nz[j] = cs_n[j]
         else:
             cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
-        binary_y = bool(np.all((yv == 0) | (yv == 1)))
+        binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
         wy = ws * yv
         wx = ws if unit_x else ws * xv
         sums = _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered)
