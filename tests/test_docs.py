@@ -43,3 +43,13 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 def test_readme_main_command_runs_mhi_compute() -> None:
     commands = _readme_commands()
     assert any(c.endswith("&& mhi compute") for c in commands)
+
+
+def test_every_output_status_is_documented():
+    from mhindicators.engine import ci, rates
+
+    text = (ROOT / "docs" / "project-file.md").read_text(encoding="utf-8")
+    statuses = [s for s in ci.STATUS.values() if s != "ok"]
+    statuses += [*rates._STATUS.values(), "MHI342", "empty-age-band"]
+    missing = [s for s in statuses if f"`{s}`" not in text]
+    assert not missing, f"docs/project-file.md does not explain status {missing}"
