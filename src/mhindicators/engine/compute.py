@@ -169,7 +169,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
     record_inputs(provenance, spec.id, path, loaded.path)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
     with _located_at(loaded, "design", path):
-        design = build_design(data.raw, loaded.profile, available)
+        design = build_design(data.raw, loaded.profile, available, consume=True)
     with _located_at(loaded, "design", path):
         results = compute_survey(
             [it.indicator for it in plan.items],

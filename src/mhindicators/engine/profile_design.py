@@ -40,8 +40,14 @@ def design_columns(profile: Profile, available: list[str]) -> list[str]:
     return base + replicate_columns(profile, available)
 
 
-def build_design(raw: pd.DataFrame, profile: Profile, available: list[str]) -> SurveyDesign:
-    """SurveyDesign from the raw design columns of a profile."""
+def build_design(
+    raw: pd.DataFrame, profile: Profile, available: list[str], *, consume: bool = False
+) -> SurveyDesign:
+    """SurveyDesign from the raw design columns of a profile.
+
+    consume: drop each replicate-weight column from `raw` once copied into the design's
+    matrix, so the two copies never coexist (hundreds of MB with 80 replicates).
+    """
     d = profile.design
     assert d is not None
     strata = psu = None
@@ -58,13 +64,14 @@ def build_design(raw: pd.DataFrame, profile: Profile, available: list[str]) -> S
             psu = pd.factorize(pd.MultiIndex.from_arrays([strata, raw[d.psu]]))[0]
         else:
             psu = pd.factorize(raw[d.psu], sort=True)[0]
-    fpc = _numbers(raw[[d.fpc]], "fpc", "MHI362")[:, 0] if d.fpc else None
+    weights = _numbers(raw, [d.weight], f"weight column {d.weight}", "MHI360")[:, 0]
+    fpc = _numbers(raw, [d.fpc], "fpc", "MHI362")[:, 0] if d.fpc else None
     replicates = None
     if d.replicates is not None:
         rep_cols = replicate_columns(profile, available)
         r = d.replicates
         replicates = ReplicateSpec(
-            _numbers(raw[rep_cols], "replicate weights", "MHI360"),
+            _numbers(raw, rep_cols, "replicate weights", "MHI360", consume=consume),
             r.type,
             r.scale,
             None if r.rscales is None else np.asarray(r.rscales),
@@ -72,18 +79,20 @@ def build_design(raw: pd.DataFrame, profile: Profile, available: list[str]) -> S
             r.rho,
             r.df,
         )
-    weights = _numbers(raw[[d.weight]], f"weight column {d.weight}", "MHI360")[:, 0]
     return SurveyDesign(weights, strata, psu, fpc, d.lonely_psu, replicates, strata_labels=labels)
 
 
-def _numbers(columns: pd.DataFrame, what: str, code: str) -> np.ndarray:
+def _numbers(
+    frame: pd.DataFrame, names: list[str], what: str, code: str, consume: bool = False
+) -> np.ndarray:
     """Design columns as floats; text cells are counted, never quoted (they may be microdata)."""
     # column-major (n, k): each column is copied once, contiguously; numeric columns skip
     # the text check
-    out = np.empty((len(columns), columns.shape[1]), dtype=np.float64, order="F")
+    out = np.empty((len(frame), len(names)), dtype=np.float64, order="F")
     text = 0
-    for i, name in enumerate(columns.columns):
-        column = columns[name]
+    for i, name in enumerate(names):
+        last_use = name not in names[i + 1 :]
+        column = frame.pop(name) if consume and last_use else frame[name]
         if not pd.api.types.is_numeric_dtype(column.dtype):
             number = pd.to_numeric(column, errors="coerce")
             text += int((number.isna() & column.notna()).sum())
@@ -92,6 +101,10 @@ def _numbers(columns: pd.DataFrame, what: str, code: str) -> np.ndarray:
             out[:, i] = column.to_numpy()
         else:  # nullable or Arrow-backed: missing becomes NaN (then reported as invalid)
             out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    if consume:  # columns read zero-copy from Parquet live in Arrow's pool: hand them back
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
     if text:
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])
