@@ -24,6 +24,7 @@ from mhindicators.engine.domains import (
     reference_pairs,
 )
 from mhindicators.engine.measures import measure, unknown_share
+from mhindicators.engine.registry_cells import cell_frame, shared_cells
 from mhindicators.errors import DataError
 from mhindicators.expr import compile_expression
 from mhindicators.issues import define, issue
@@ -59,38 +60,6 @@ class RegistryInputs:
     denominator_profile: str
 
 
-def _cells(frames: list[pd.DataFrame], dims: list[str], keeps: list[np.ndarray]) -> list[Cells]:
-    """Encode both frames with identical categories per dimension."""
-    for dim in dims:
-        union: list[str] = []
-        for f in frames:
-            cats = list(pd.Categorical(f[dim]).categories)
-            union += [c for c in cats if c not in union]
-        for f in frames:
-            f[dim] = pd.Categorical(f[dim].astype("object"), categories=union)
-    out = [encode_cells(f, dims, k) for f, k in zip(frames, keeps, strict=True)]
-    if out[0].levels != out[1].levels:  # a level `_U` appears in only one frame
-        levels = [
-            tuple(dict.fromkeys(a + b)) for a, b in zip(out[0].levels, out[1].levels, strict=True)
-        ]
-        out = [_recode(c, levels) for c in out]
-    return out
-
-
-def _recode(cells: Cells, levels: list[tuple[str, ...]]) -> Cells:
-    sizes = [len(lv) for lv in cells.levels]
-    digits, rest = [], cells.codes.copy()
-    for size in reversed(sizes):
-        digits.append(rest % size)
-        rest //= size
-    digits.reverse()
-    codes = np.zeros_like(cells.codes)
-    for d, (old, new) in enumerate(zip(cells.levels, levels, strict=True)):
-        lookup = np.asarray([new.index(v) for v in old], dtype=np.int64)
-        codes = codes * len(new) + lookup[digits[d]]
-    return Cells(cells.dims, tuple(levels), np.where(cells.codes >= 0, codes, -1))
-
-
 @dataclass(frozen=True)
 class RegistryResult:
     """One registry indicator: its domain table, contrasts and what the summary reports."""
@@ -107,41 +76,50 @@ def compute_registry_indicator(
     ind: Indicator, inputs: RegistryInputs, vocab: Vocabulary, conf_level: float
 ) -> RegistryResult:
     """Estimates (one row per domain) and contrasts vs the reference group."""
-    ev, den = inputs.events.copy(), inputs.denominator.copy()
+    ev = inputs.events  # read only: age groups and cell codes live beside it, not in it
     standardized = ind.estimator == "standardized_rate"
     dims = [d for d in ind.disaggregate_by if not (standardized and d == "age_group")]
     needs_age = "age_group" in ind.disaggregate_by or standardized
     m = measure(ind, ev, vocab)
     ev_keep = m.keep.copy()
     excluded = np.zeros(len(ev), dtype=bool)
+    extra = {}
     if needs_age:
         ages = definition_age_groups(ev, ind, inputs.events_profile)
-        ev["age_group"] = ages.groups
+        extra["age_group"] = ages.groups
         excluded = ages.outside & m.keep
         if standardized:  # an event of unknown age cannot be standardised
-            excluded |= m.keep & ev["age_group"].isna().to_numpy()
+            excluded |= m.keep & np.asarray(ages.groups.isna())
         ev_keep &= ~excluded
     share = unknown_share(ev, ev_keep, ind)
     if ind.estimator in ("proportion", "count"):
-        table, contrasts = _on_events_only(ind, ev, m, ev_keep, dims, conf_level)
+        table, contrasts = _on_events_only(
+            ind, cell_frame(ev, dims, extra), m, ev_keep, dims, conf_level
+        )
     else:
-        table, contrasts = _rates(ind, ev, den, m, ev_keep, dims, inputs, vocab, conf_level)
+        table, contrasts = _rates(ind, ev, extra, m, ev_keep, dims, inputs, vocab, conf_level)
     return RegistryResult(
         table, contrasts, m.n_universe, m.n_missing_outcome, int(excluded.sum()), share
     )
 
 
-def _rates(ind, ev, den, m, ev_keep, dims, inputs, vocab, conf_level):
+def _rates(ind, ev, extra, m, ev_keep, dims, inputs, vocab, conf_level):
     """Crude or directly standardised rates: events and denominators summed per cell."""
     standardized = ind.estimator == "standardized_rate"
+    den = inputs.denominator
     den_keep, den_value = _denominator(ind, den, vocab, inputs.denominator_profile)
-    if "age_group" in ev.columns:
+    den_extra = {}
+    if "age_group" in extra or "age_group" in ev.columns:
         ages = definition_age_groups(den, ind, inputs.denominator_profile)
-        den["age_group"] = ages.groups
+        den_extra["age_group"] = ages.groups
         den_keep &= ~ages.outside
     cell_dims = dims + (["age_group"] if standardized else [])
     ev_keep = ev_keep & (m.y > 0)
-    ev_cells, den_cells = _cells([ev, den], cell_dims, [ev_keep, den_keep])
+    ev_cells, den_cells = shared_cells(
+        [cell_frame(ev, cell_dims, extra), cell_frame(den, cell_dims, den_extra)],
+        cell_dims,
+        [ev_keep, den_keep],
+    )
     n_cells = ev_cells.n_cells
     events = np.bincount(ev_cells.codes[ev_keep], minlength=n_cells).astype(np.float64)
     population = np.bincount(den_cells.codes[den_keep], den_value[den_keep], minlength=n_cells)
