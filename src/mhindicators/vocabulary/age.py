@@ -47,13 +47,43 @@ def parse_band(code: object) -> Band:
 
 
 def band_ages(age: pd.Series | np.ndarray, bands: list[Band]) -> pd.Categorical:
-    """Band ages (completed years); ages in no band, or missing, become missing."""
+    """Band ages (completed years); ages in no band, or missing, become missing.
+
+    Whole-number ages (the usual case) are banded through a lookup table over their range,
+    built with the same per-band tests as every other value, so the codes are identical.
+    """
     values = np.asarray(age, dtype="float64")
-    codes = np.full(values.shape, -1, dtype=np.int8 if len(bands) < 127 else np.int64)
+    dtype = np.int8 if len(bands) < 127 else np.int64
+    with np.errstate(invalid="ignore"):
+        whole_age = values.astype(np.int32)  # NaN and huge values: garbage, caught below
+    whole = whole_age == values
+    first = int(whole_age.min(where=whole, initial=_I32.max))
+    last = int(whole_age.max(where=whole, initial=_I32.min))
+    if values.size < _TABLE_MIN_ROWS or not 0 <= last - first <= _TABLE_MAX_SPAN:
+        codes = _band_codes(values, bands, dtype)
+    else:
+        table = _band_codes(np.arange(first, last + 1, dtype=np.float64), bands, dtype)
+        whole_age -= first
+        np.clip(whole_age, 0, last - first, out=whole_age)  # rows not whole: fixed below
+        codes = table[whole_age]
+        rest = ~whole
+        if rest.any():  # missing or fractional ages: the per-band tests on those rows only
+            codes[rest] = _band_codes(values[rest], bands, dtype)
+    return pd.Categorical.from_codes(codes, categories=[band_code(lo, hi) for lo, hi in bands])
+
+
+_I32 = np.iinfo(np.int32)
+_TABLE_MIN_ROWS = 4096  # below this the per-band passes are as fast
+_TABLE_MAX_SPAN = 100_000
+
+
+def _band_codes(values: np.ndarray, bands: list[Band], dtype) -> np.ndarray:
+    """Index of the last band holding each value, -1 for none (NaN is in no band)."""
+    codes = np.full(values.shape, -1, dtype=dtype)
     for i, (lo, hi) in enumerate(bands):  # a handful of bands: one vectorised pass each
         inside = values >= lo if hi is None else (values >= lo) & (values <= hi)
         codes[inside] = i
-    return pd.Categorical.from_codes(codes, categories=[band_code(lo, hi) for lo, hi in bands])
+    return codes
 
 
 def regroup_bands(data_codes: list[str], bands: list[Band]) -> dict[str, str] | list[str]:
