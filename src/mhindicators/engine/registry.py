@@ -20,11 +20,10 @@ from mhindicators.engine.domains import (
     Domains,
     all_domains,
     contrast_labels,
-    encode_cells,
     reference_pairs,
 )
 from mhindicators.engine.measures import measure, unknown_share
-from mhindicators.engine.registry_cells import cell_frame, shared_cells
+from mhindicators.engine.registry_cells import cell_frame, kept_cells
 from mhindicators.errors import DataError
 from mhindicators.expr import compile_expression
 from mhindicators.issues import define, issue
@@ -115,14 +114,14 @@ def _rates(ind, ev, extra, m, ev_keep, dims, inputs, vocab, conf_level):
         den_keep &= ~ages.outside
     cell_dims = dims + (["age_group"] if standardized else [])
     ev_keep = ev_keep & (m.y > 0)
-    ev_cells, den_cells = shared_cells(
+    ev_cells, (ev_codes, den_codes) = kept_cells(
         [cell_frame(ev, cell_dims, extra), cell_frame(den, cell_dims, den_extra)],
         cell_dims,
         [ev_keep, den_keep],
     )
     n_cells = ev_cells.n_cells
-    events = np.bincount(ev_cells.codes[ev_keep], minlength=n_cells).astype(np.float64)
-    population = np.bincount(den_cells.codes[den_keep], den_value[den_keep], minlength=n_cells)
+    events = np.bincount(ev_codes, minlength=n_cells).astype(np.float64)
+    population = np.bincount(den_codes, den_value[den_keep], minlength=n_cells)
     method = ind.ci_method or DEFAULT_CI.get(ind.estimator, "garwood")
     mult = ind.effective_multiplier
     if standardized:
@@ -160,10 +159,10 @@ def _add_status(status: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
 
 def _on_events_only(ind, ev, m, keep, dims, conf_level):
     """Counts (exact Poisson CI) and proportions among events (Wilson score CI, as PHE)."""
-    cells = encode_cells(ev, dims, keep)
+    cells, (codes,) = kept_cells([ev], dims, [keep])
     doms = all_domains(cells)
-    hits = np.bincount(cells.codes[keep], m.y[keep], minlength=cells.n_cells)
-    total = np.bincount(cells.codes[keep], minlength=cells.n_cells).astype(np.float64)
+    hits = np.bincount(codes, m.y[keep], minlength=cells.n_cells)
+    total = np.bincount(codes, minlength=cells.n_cells).astype(np.float64)
     x, n = doms.membership @ hits, doms.membership @ total
     if ind.estimator == "count":
         lo, hi, names = rates.poisson_limits(x, conf_level, ind.ci_method or "garwood")

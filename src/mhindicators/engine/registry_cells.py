@@ -2,8 +2,10 @@
 
 Both frames are harmonised separately, so a dimension's categories can differ between them
 (a country present in only one, a band order). Levels are the union of both frames'
-categories (events first); each frame's category codes are remapped onto the union through a
-small lookup (one entry per category), so no per-row string or object array is ever built.
+categories (events first), plus `_U` last when a kept row of either frame is missing (as
+`domains.encode_cells` does for one frame). Each frame's category codes are remapped onto the
+union through a small lookup (one entry per category), and only the kept rows are encoded:
+no per-row string or object array, and no code array for rows that are summed nowhere.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.domains import Cells, encode_cells
+from mhindicators.engine.domains import UNKNOWN, Cells
 
 
 def cell_frame(frame: pd.DataFrame, dims: list[str], extra: dict) -> pd.DataFrame:
@@ -21,52 +23,54 @@ def cell_frame(frame: pd.DataFrame, dims: list[str], extra: dict) -> pd.DataFram
     return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
 
 
-def shared_cells(
+def kept_cells(
     frames: list[pd.DataFrame], dims: list[str], keeps: list[np.ndarray]
-) -> list[Cells]:
-    """Encode the frames with identical levels per dimension (the union of their categories,
-    in order of first appearance; `_U` last when a kept row of either frame is missing)."""
-    columns: list[dict] = [{} for _ in frames]
+) -> tuple[Cells, list[np.ndarray]]:
+    """The shared levels (a Cells without row codes) and, per frame, the cell code of each
+    kept row, in row order (so sums over them add up in the same order as over all rows)."""
+    per_dim: list[list[np.ndarray]] = [[] for _ in frames]  # per frame, per dimension
+    levels: list[tuple[str, ...]] = []
+    unknowns: list[bool] = []
     for dim in dims:
         cats = [pd.Categorical(f[dim]) for f in frames]
         union: list = []
         for cat in cats:
             union += [c for c in cat.categories if c not in union]
-        dtype = pd.CategoricalDtype(union)
-        for out, cat in zip(columns, cats, strict=True):
-            out[dim] = _onto(cat, dtype)
-    recoded = [
-        pd.DataFrame(c, index=pd.RangeIndex(len(f)), copy=False)
-        for c, f in zip(columns, frames, strict=True)
+        index = pd.CategoricalDtype(union).categories
+        unknown = False
+        for out, cat, keep in zip(per_dim, cats, keeps, strict=True):
+            codes = _onto(cat, index)
+            if codes.size and codes.min() < 0:  # any missing, then any missing that is kept
+                unknown |= bool(np.logical_and(codes < 0, keep).any())
+            out.append(codes)
+        levels.append(tuple([str(c) for c in index] + ([UNKNOWN] if unknown else [])))
+        unknowns.append(unknown)
+    cells = Cells(tuple(dims), tuple(levels), np.zeros(0, dtype=np.int64))
+    sizes = [len(lv) for lv in levels]
+    return cells, [
+        _combine(parts, sizes, unknowns, keep) for parts, keep in zip(per_dim, keeps, strict=True)
     ]
-    out = [encode_cells(f, dims, k) for f, k in zip(recoded, keeps, strict=True)]
-    if out[0].levels != out[1].levels:  # a level `_U` appears in only one frame
-        levels = [
-            tuple(dict.fromkeys(a + b)) for a, b in zip(out[0].levels, out[1].levels, strict=True)
-        ]
-        out = [_recode(c, levels) for c in out]
-    return out
 
 
-def _onto(cat: pd.Categorical, dtype: pd.CategoricalDtype) -> pd.Categorical:
-    """`cat` with the categories of `dtype` (a superset): its codes through a lookup."""
-    same = cat.categories.dtype == dtype.categories.dtype
-    if same and cat.categories.equals(dtype.categories):
-        return cat
-    lookup = dtype.categories.get_indexer(cat.categories)
-    lookup = np.append(lookup, -1).astype(np.int64)  # code -1 (missing) stays -1
-    return pd.Categorical.from_codes(lookup[np.asarray(cat.codes)], dtype=dtype)
+def _onto(cat: pd.Categorical, index: pd.Index) -> np.ndarray:
+    """Codes of `cat` on the categories `index` (a superset), -1 = missing."""
+    codes = np.asarray(cat.codes)
+    if cat.categories.dtype == index.dtype and cat.categories.equals(index):
+        return codes
+    lookup = np.append(index.get_indexer(cat.categories), -1)  # code -1 (missing) stays -1
+    return lookup.astype(np.int32 if len(index) < 2**31 - 1 else np.int64)[codes]
 
 
-def _recode(cells: Cells, levels: list[tuple[str, ...]]) -> Cells:
-    sizes = [len(lv) for lv in cells.levels]
-    digits, rest = [], cells.codes.copy()
-    for size in reversed(sizes):
-        digits.append(rest % size)
-        rest //= size
-    digits.reverse()
-    codes = np.zeros_like(cells.codes)
-    for d, (old, new) in enumerate(zip(cells.levels, levels, strict=True)):
-        lookup = np.asarray([new.index(v) for v in old], dtype=np.int64)
-        codes = codes * len(new) + lookup[digits[d]]
-    return Cells(cells.dims, tuple(levels), np.where(cells.codes >= 0, codes, -1))
+def _combine(parts: list[np.ndarray], sizes: list[int], unknowns: list[bool], keep: np.ndarray):
+    """Mixed-radix cell codes of the kept rows; a missing code (-1) is level `_U`, the last
+    level of its dimension. Built over all rows in the smallest integer type that holds every
+    cell (rows not kept may wrap; they are dropped), then compressed once."""
+    n_cells = int(np.prod(sizes, dtype=np.int64))
+    dtype = next(t for t in (np.int16, np.int32, np.int64) if n_cells <= np.iinfo(t).max)
+    codes = np.zeros(len(keep), dtype=dtype)
+    for part, size, unknown in zip(parts, sizes, unknowns, strict=True):
+        codes *= size
+        codes += part  # same kind or narrower: no upcast, in place
+        if unknown:
+            codes[part < 0] += size  # -1 + size = the index of `_U`
+    return codes[keep].astype(np.intp)  # np.bincount's index type
