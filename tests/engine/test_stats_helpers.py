@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mhindicators.engine.stats import _logit_moments, _logit_moments_by_level
+from mhindicators.engine.logit_moments import logit_moments, logit_moments_by_level
 
 
 def test_logit_moments_by_weight_level_equal_the_row_moments():
@@ -11,8 +11,8 @@ def test_logit_moments_by_weight_level_equal_the_row_moments():
     level = rng.integers(0, levels.size, 5000)
     cell = rng.integers(0, 6, 5000)
     y = rng.integers(0, 2, 5000).astype(np.float64)
-    by_row = _logit_moments(cell, y, levels[level], 6)
-    by_level = _logit_moments_by_level(cell, y, level, levels, 6)
+    by_row = logit_moments(cell, y, levels[level], 6)
+    by_level = logit_moments_by_level(cell, y, level, levels, 6)
     for a, b in zip(by_row[:3], by_level[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(by_level[3], by_row[3], rtol=1e-9, atol=1e-9)

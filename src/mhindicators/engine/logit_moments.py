@@ -1,0 +1,110 @@
+"""What R's `svyciprop(method = "logit")` needs beyond plain sums, kept additively.
+
+R fits `svyglm(y ~ 1, family = quasibinomial)`; its first IRLS step depends on every row through
+mustart = (a y + 0.5)/(a + 1) with a = w / (mean weight of the domain), a constant known only
+once the domain is, so no finite set of plain sums gives it exactly. We keep, by cell x y x
+weight bin (bins of relative width <= 1/32 on a fixed grid, so chunks add), the count and the
+sums of d, d^2, d^3 with d = w - bin centre; `replicates.glm_logit_start` turns them into a
+two-node Gauss rule per bin (exact for cubics in d).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LOGIT_BITS = 5  # weight bins: exponent + this many mantissa bits
+_LOGIT_SHIFT = 52 - LOGIT_BITS
+_DENSE_KEYS = 20_000_000  # above this many cell x y x bin keys, group by sorting instead
+
+
+def merge_logit(pa, pb, k):
+    """Per-column logit parts of two chunks, summed (None where either lacks them)."""
+    pa = pa if pa is not None else [None] * k
+    pb = pb if pb is not None else [None] * k
+    out = []
+    for u, v in zip(pa, pb, strict=True):
+        if u is None or v is None:
+            out.append(None)
+            continue
+        cell, yb, bins = (np.concatenate([s, t]) for s, t in zip(u[:3], v[:3], strict=True))
+        out.append(_reduce_logit(cell, yb, bins, np.concatenate([u[3], v[3]], axis=1)))
+    return out
+
+
+def _reduce_logit(cell, yb, bins, mom):
+    """Sum duplicate (cell, y, bin) keys."""
+    if cell.size == 0:
+        return cell, yb, bins, mom
+    keys, inv = np.unique(np.stack([cell, yb, bins]), axis=1, return_inverse=True)
+    inv = inv.ravel()
+    m = keys.shape[1]
+    return keys[0], keys[1], keys[2], np.stack([np.bincount(inv, r, m) for r in mom])
+
+
+def logit_bin_centre(bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and half-width of weight bins (float64 values sharing exponent and top
+    `LOGIT_BITS` mantissa bits)."""
+    lo = np.left_shift(bins, _LOGIT_SHIFT).view(np.float64)
+    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
+    centre = centre.view(np.float64)
+    return centre, centre - lo
+
+
+def logit_moments(cell, y, w, n_cells):
+    """Count and sums of d, d^2, d^3 (d = w - bin centre) by cell x y x weight bin.
+
+    Bins are the float64 bit patterns of w cut after `LOGIT_BITS` mantissa bits (relative width
+    at most 2^-LOGIT_BITS, the same grid for every chunk); d is exact (same binade). Rows with
+    w = 0 are left out: R gives them mustart 0.5 and prior weight 0, so they add nothing to the
+    first IRLS step or the deviance (they do count in the mean weight).
+    """
+    pos = w > 0
+    if not pos.all():
+        cell, y, w = cell[pos], y[pos], w[pos]
+    if cell.size == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, np.zeros((4, 0))
+    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
+    centre = np.left_shift(bins, _LOGIT_SHIFT)
+    centre |= 1 << (_LOGIT_SHIFT - 1)
+    d = w - centre.view(np.float64)
+    d2 = d * d
+    vals = (d, d2, d2 * d)
+    b0, b1 = int(bins.min()), int(bins.max())
+    nb = b1 - b0 + 1
+    size = n_cells * 2 * nb
+    if size <= _DENSE_KEYS:
+        key = y.astype(np.int64)
+        key *= nb
+        key += bins
+        key -= b0
+        key += cell * (2 * nb)  # (cell, y, bin - b0)
+        cnt = np.bincount(key, minlength=size)
+        keep = np.flatnonzero(cnt)
+        mom = [cnt[keep].astype(np.float64)] + [np.bincount(key, v, size)[keep] for v in vals]
+        cy, bk = np.divmod(keep, nb)
+        cc, yy = np.divmod(cy, 2)
+        return cc, yy, bk + b0, np.stack(mom)
+    return _reduce_logit(cell, y.astype(np.int64), bins, np.stack([np.ones(cell.size), *vals]))
+
+
+def logit_moments_by_level(cell, y, level, weights, n_cells):
+    """`logit_moments` for weights that take few distinct values: count rows by cell x y x
+    weight level (one bincount), then moments per level as count * d^k."""
+    u = weights.size
+    key = (cell * 2 + y.astype(np.int64)) * u + level
+    size = n_cells * 2 * u
+    if size > _DENSE_KEYS:
+        return logit_moments(cell, y, weights[level], n_cells)
+    cnt = np.bincount(key, minlength=size)
+    keep = np.flatnonzero(cnt)
+    cy, lv = np.divmod(keep, u)
+    cc, yy = np.divmod(cy, 2)
+    w = weights[lv]
+    pos = w > 0  # zero weights add nothing (see `logit_moments`)
+    cc, yy, lv, w, count = cc[pos], yy[pos], lv[pos], w[pos], cnt[keep][pos].astype(np.float64)
+    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
+    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
+    d = w - centre.view(np.float64)
+    mom = np.stack([count, count * d, count * d * d, count * d * d * d])
+    return _reduce_logit(cc, yy, bins, mom)
