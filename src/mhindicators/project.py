@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mhindicators.errors import ProfileError, UsageError
 from mhindicators.issues import define, issue
 from mhindicators.schema_errors import SchemaCodes, load_model
 from mhindicators.yamlsource import SourceDoc
+
+if TYPE_CHECKING:
+    from mhindicators.vocabulary import Vocabulary
 
 define(
     "MHI320",
@@ -128,6 +132,28 @@ class ProjectModel(_Strict):
     reliability: Reliability = Field(default_factory=Reliability)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
+    standard_populations: dict[str, str] = Field(
+        default_factory=dict,
+        description="User-supplied standard populations: name -> CSV (band,lower,upper,weight).",
+    )
+
+    @field_validator("standard_populations")
+    @classmethod
+    def _standard_names(cls, value: dict[str, str]) -> dict[str, str]:
+        shipped = _shipped_standards()
+        for name in value:
+            if not _STANDARD_NAME.fullmatch(name):
+                raise ValueError(f"name '{name}' must be lower-case letters, digits and _")
+            if name in shipped:
+                raise ValueError(f"'{name}' is a standard shipped with mhi; choose another name")
+        return value
+
+
+_STANDARD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _shipped_standards() -> set[str]:
+    return {p.stem for p in (Path(__file__).parent / "stdpop").glob("*.csv")}
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,22 @@ class Project:
     root: Path
     doc: SourceDoc | None = None
     trusted: frozenset[str] = frozenset()  # absolute paths given on the command line
+
+    def vocabulary(self) -> Vocabulary:
+        """The default vocabulary extended by the project's `vocabulary:` files."""
+        from mhindicators.vocabulary import default_vocabulary
+
+        vocab = default_vocabulary()
+        for i, extra in enumerate(self.model.vocabulary):
+            vocab = vocab.extended(self.resolve(extra, "vocabulary", i))
+        return vocab
+
+    def standards(self) -> dict[str, Path]:
+        """The project's standard populations: name -> existing CSV path inside the project."""
+        return {
+            name: self.resolve(path, "standard_populations", name)
+            for name, path in self.model.standard_populations.items()
+        }
 
     def resolve(self, relative: str, *where: str | int) -> Path:
         """An existing path inside the project folder; ProfileError (located) otherwise.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,22 +46,29 @@ class Catalog:
             raise KeyError(f"no indicator '{ident}' in the catalogue{hint}") from None
 
 
-def _known_names() -> KnownNames:
-    """Shipped standard populations and policies, by file name (no pandas import needed)."""
+def _known_names(extra_standards: Mapping[str, Path]) -> KnownNames:
+    """Shipped (and project-supplied) standard populations and shipped policies, by name
+    (no pandas import needed)."""
     package = Path(__file__).resolve().parents[1]
     standards = sorted(p.stem for p in (package / "stdpop").glob("*.csv"))
+    standards += [s for s in extra_standards if s not in standards]
     policies = sorted(p.stem for p in (package / "engine" / "policies").glob("*.yaml"))
-    return KnownNames(standards, policies)
+    return KnownNames(standards, policies, extra_standards)
 
 
 def check_paths(
-    paths: list[Path | str], vocabulary: Vocabulary | None = None
+    paths: list[Path | str],
+    vocabulary: Vocabulary | None = None,
+    standards: Mapping[str, Path] | None = None,
 ) -> tuple[Catalog, Report]:
-    """Load and check every definition under `paths`; return the valid ones and all issues."""
+    """Load and check every definition under `paths`; return the valid ones and all issues.
+
+    standards: user-supplied standard populations (name -> CSV), e.g. a project's.
+    """
     vocab = vocabulary or default_vocabulary()
     files, problems = find_definition_files([Path(p) for p in paths])
     report = Report(problems)
-    known = _known_names()
+    known = _known_names(standards or {})
     loaded: list[LoadedDefinition] = []
     for path in files:
         item, issues = load_definition(path)
@@ -80,18 +87,24 @@ def check_paths(
     return catalog, report
 
 
-def validate(paths: list[Path | str], vocabulary: Vocabulary | None = None) -> Report:
+def validate(
+    paths: list[Path | str],
+    vocabulary: Vocabulary | None = None,
+    standards: Mapping[str, Path] | None = None,
+) -> Report:
     """All problems in the definitions under `paths` (schema, expressions, cross-definition)."""
-    return check_paths(paths, vocabulary)[1]
+    return check_paths(paths, vocabulary, standards)[1]
 
 
 def load_catalog(
-    paths: list[Path | str] | Path | str, vocabulary: Vocabulary | None = None
+    paths: list[Path | str] | Path | str,
+    vocabulary: Vocabulary | None = None,
+    standards: Mapping[str, Path] | None = None,
 ) -> Catalog:
     """A valid catalogue, or DefinitionError carrying every issue found."""
     if isinstance(paths, str | Path):
         paths = [paths]
-    catalog, report = check_paths(list(paths), vocabulary)
+    catalog, report = check_paths(list(paths), vocabulary, standards)
     if not report.ok:
         first = report.errors[0]
         raise DefinitionError(

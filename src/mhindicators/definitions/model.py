@@ -103,7 +103,8 @@ class Standardize(_Strict):
 
     by: Literal["age_group"] = "age_group"
     standard: str = Field(
-        description="Standard population name, e.g. who_world_2000_2025, esp_2013, us_2000."
+        description="Standard population: a shipped one (who_world_2000_2025, esp_2013, "
+        "us_2000) or a name the project file gives under `standard_populations:`."
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from mhindicators.definitions.loader import LoadedDefinition
 from mhindicators.definitions.model import UNIT_MULTIPLIERS, Indicator
@@ -68,7 +69,8 @@ define(
     "unknown-standard",
     "error",
     "The standard population is not known.",
-    "Use a shipped standard (mhi standards) or a project-supplied one.",
+    "Use a shipped standard (who_world_2000_2025, esp_2013, us_2000) or name a CSV under "
+    "`standard_populations:` in mhi.yaml (then validate with --project).",
 )
 define(
     "MHI138",
@@ -173,10 +175,13 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             ("standardize", "standard"),
             "MHI137",
             f"standard population '{ind.standardize.standard}' is not known",
-            f"Known: {', '.join(sorted(known.standards))}.",
+            f"Known: {', '.join(sorted(known.standards))}. A national standard goes under "
+            "`standard_populations:` in mhi.yaml (validate with --project).",
         )
     if ind.standardize and ind.age_groups and not out:
-        for problem in _standard_fit(ind):
+        problems, unreadable = _standard_fit(ind, known.standard_files)
+        out += unreadable  # a malformed standard CSV is reported at the CSV
+        for problem in problems:
             at(
                 ("age_groups",),
                 "MHI141",
@@ -204,9 +209,15 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
 class KnownNames:
     """Names of shipped standards and policies (None = do not check)."""
 
-    def __init__(self, standards: Iterable[str] | None, policies: Iterable[str] | None) -> None:
+    def __init__(
+        self,
+        standards: Iterable[str] | None,
+        policies: Iterable[str] | None,
+        standard_files: Mapping[str, Path] | None = None,
+    ) -> None:
         self.standards = set(standards) if standards is not None else None
         self.policies = set(policies) if policies is not None else None
+        self.standard_files = dict(standard_files or {})  # user-supplied: name -> CSV
 
 
 def _check_age_bands(ind: Indicator, at: Callable[..., None]) -> None:
@@ -296,20 +307,26 @@ def duplicate_ids(items: list[LoadedDefinition]) -> list[Issue]:
     return out
 
 
-def _standard_fit(ind: Indicator) -> list[str]:
-    """Messages for age bands that cannot be formed from the standard population's bands."""
+def _standard_fit(ind: Indicator, files: Mapping[str, Path]) -> tuple[list[str], list[Issue]]:
+    """Messages for age bands that cannot be formed from the standard population's bands,
+    and the issues of a standard CSV that cannot be read."""
     from mhindicators.errors import MhiError
-    from mhindicators.stdpop import align, list_standards
+    from mhindicators.stdpop import align, get_standard, list_standards
     from mhindicators.vocabulary.age import band_code
 
     assert ind.standardize is not None and ind.age_groups
-    if ind.standardize.standard not in list_standards():
-        return []
+    name = ind.standardize.standard
+    if name not in list_standards() and name not in files:
+        return [], []
     try:
-        align([band_code(lo, hi) for lo, hi in ind.age_groups], ind.standardize.standard)
+        standard = get_standard(name, files)
     except MhiError as exc:
-        return [i.message.split(";")[0] for i in exc.issues]
-    return []
+        return [], list(exc.issues)
+    try:
+        align([band_code(lo, hi) for lo, hi in ind.age_groups], standard, name=name)
+    except MhiError as exc:
+        return [i.message.split(";")[0] for i in exc.issues], []
+    return [], []
 
 
 def _yaml(value: object) -> str:

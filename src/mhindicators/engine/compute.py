@@ -38,7 +38,6 @@ from mhindicators.results import (
     ResultTable,
     tidy,
 )
-from mhindicators.vocabulary import Vocabulary, default_vocabulary
 
 Progress = Callable[[str], None]
 
@@ -56,9 +55,11 @@ def compute(
     """
     say = progress or (lambda _msg: None)
     model = project.model
-    vocab = _vocabulary(project)
+    vocab = project.vocabulary()
     catalog = load_catalog(
-        [project.resolve(p, "definitions", i) for i, p in enumerate(model.definitions)], vocab
+        [project.resolve(p, "definitions", i) for i, p in enumerate(model.definitions)],
+        vocab,
+        project.standards(),
     )
     if indicators and (unknown := sorted(indicators - set(catalog.indicators))):
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
@@ -146,13 +147,6 @@ def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] 
     return set(listed) if requested is None else requested & set(listed)
 
 
-def _vocabulary(project: Project) -> Vocabulary:
-    vocab = default_vocabulary()
-    for i, extra in enumerate(project.model.vocabulary):
-        vocab = vocab.extended(project.resolve(extra, "vocabulary", i))
-    return vocab
-
-
 def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provenance, say):
     loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
     check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
@@ -178,6 +172,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
             vocab,
             project.model.confidence_level,
             project.model.ci_method,
+            project.standards(),
         )
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
@@ -233,7 +228,9 @@ def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, prove
         den = load_data(den_path, den_prof, den_wanted, vocab).frame
         record_inputs(provenance, spec.id + ".denominator", den_path, den_prof.path)
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
-    inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "")
+    inputs = RegistryInputs(
+        events, den, ev_prof.path, den_prof.path if den_prof else "", project.standards()
+    )
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
     estimates, contrasts = [], []
     for item in plan.items:

@@ -7,7 +7,9 @@ definition's age groups, and reduced to sums per cell (np.bincount); every domai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -57,6 +59,7 @@ class RegistryInputs:
     denominator: pd.DataFrame
     events_profile: str
     denominator_profile: str
+    standards: Mapping[str, Path] = field(default_factory=dict)  # user-supplied: name -> CSV
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def _rates(ind, ev, extra, m, ev_keep, dims, inputs, vocab, conf_level):
         doms = all_domains(outer)
         e = doms.membership @ events.reshape(-1, k)
         p = doms.membership @ population.reshape(-1, k)
-        weights = align(bands, ind.standardize.standard)["weight"].to_numpy()
+        std = align(bands, ind.standardize.standard, extra=inputs.standards)
+        weights = std["weight"].to_numpy()
         res = rates.dsr(e, p, weights, multiplier=mult, conf_level=conf_level, method=method)
         table = _table(doms, res, ind)
         table["age_group"] = TOTAL

@@ -125,4 +125,6 @@ def provenance(project: Project, catalog: Catalog) -> dict[str, str]:
         out["project.sha256"] = sha256_file(project.doc.path)
     for ident, path in sorted(catalog.paths.items()):
         out[f"definition.{ident}.sha256"] = sha256_file(path)
+    for name, path in sorted(project.standards().items()):
+        out[f"standard_population.{name}.sha256"] = sha256_file(path)
     return out

@@ -7,7 +7,9 @@ to `accumulate`, so every indicator column is reduced in the same pass over the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -71,8 +73,12 @@ def compute_survey(
     vocab: Vocabulary,
     conf_level: float,
     default_ci: str,
+    standards: Mapping[str, Path] | None = None,
 ) -> list[SurveyResult]:
-    """Estimates for every indicator, grouped so each cross-classification is one pass."""
+    """Estimates for every indicator, grouped so each cross-classification is one pass.
+
+    standards: user-supplied standard populations (name -> CSV) besides the shipped ones.
+    """
     groups: dict[tuple, list[Indicator]] = defaultdict(list)
     for ind in items:
         groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
@@ -105,7 +111,7 @@ def compute_survey(
             contrasts = _contrasts(ind, doms, est, conf_level)
             if ind.standardize is not None:
                 table, contrasts = _with_standardized(
-                    ind, doms, est, table, contrasts, conf_level, default_ci
+                    ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
                 )
             keep = m.keep & in_band
             share = unknown_share(work, keep, ind, design.weights)
@@ -123,11 +129,11 @@ def compute_survey(
     return results
 
 
-def _with_standardized(ind, doms, est, table, contrasts, level: float, default_ci: str):
+def _with_standardized(ind, doms, est, table, contrasts, level, default_ci, standards):
     """Add age-standardised rows and contrasts (`standardization` = the standard), as
     `svystandardize(by = ~age_group, over = ~other dims)`; keep by-age rows only if requested."""
     assert ind.standardize is not None
-    std_doms, std = _standardized(ind, doms, est)
+    std_doms, std = _standardized(ind, doms, est, standards)
     rows = _table(ind, std_doms, std, level, default_ci)
     rows["standardization"] = ind.standardize.standard
     rows.loc[np.isnan(std.estimate), "status"] = "empty-age-band"
@@ -148,11 +154,13 @@ def _with_standardized(ind, doms, est, table, contrasts, level: float, default_c
     return table, contrasts
 
 
-def _standardized(ind, doms: Domains, est: DomainEstimates) -> tuple[Domains, DomainEstimates]:
+def _standardized(
+    ind, doms: Domains, est: DomainEstimates, standards: Mapping[str, Path]
+) -> tuple[Domains, DomainEstimates]:
     """Standardised estimates with their joint covariance (A Cov A' for the weights A)."""
     labels = doms.labels
     bands = [b for b in pd.unique(labels["age_group"]) if b not in (TOTAL, UNKNOWN)]
-    shares = align(bands, ind.standardize.standard)["weight"].to_numpy()
+    shares = align(bands, ind.standardize.standard, extra=standards)["weight"].to_numpy()
     outer, idx = components_by(labels, "age_group", bands)
     std = standardize(est, idx, shares)
     block = est.cov[np.ix_(idx.ravel(), idx.ravel())].reshape(*idx.shape, *idx.shape)

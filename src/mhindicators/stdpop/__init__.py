@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import NoReturn
@@ -61,13 +62,18 @@ def list_standards() -> list[str]:
     return sorted(p.stem for p in _DIR.glob("*.csv"))
 
 
-def get_standard(name: str | Path) -> pd.DataFrame:
+def get_standard(name: str | Path, extra: Mapping[str, Path] | None = None) -> pd.DataFrame:
     """The standard as DataFrame[band, lower, upper, weight]; weights sum to 1.
 
-    `name` is a shipped standard (see `list_standards`) or the path of a CSV in the same
+    `name` is a shipped standard (see `list_standards`), a name in `extra` (user-supplied
+    standards: name -> CSV path, e.g. from the project file), or the path of a CSV in the same
     format. Metadata (name, title, source, year, published_total) is in `df.attrs`.
     """
     text = str(name)
+    if extra and text in extra:
+        std = _read(Path(extra[text]).read_text(encoding="utf-8-sig"), str(extra[text]))
+        std.attrs["name"] = text
+        return std
     if text in list_standards():
         return _shipped(text).copy()
     path = Path(text)
@@ -82,7 +88,10 @@ def get_standard(name: str | Path) -> pd.DataFrame:
 
 
 def align(
-    data_bands: list[str], standard: str | Path | pd.DataFrame, name: str | None = None
+    data_bands: list[str],
+    standard: str | Path | pd.DataFrame,
+    name: str | None = None,
+    extra: Mapping[str, Path] | None = None,
 ) -> pd.DataFrame:
     """Weights of `standard` summed into `data_bands` (in their order), renormalised to 1.
 
@@ -90,7 +99,7 @@ def align(
     contiguous. Standard bands outside the data's age range are left out (truncated
     standardisation, e.g. adults only) and recorded in `attrs['dropped']`.
     """
-    std = standard if isinstance(standard, pd.DataFrame) else get_standard(standard)
+    std = standard if isinstance(standard, pd.DataFrame) else get_standard(standard, extra)
     label = name or std.attrs.get("name") or str(standard)
     limits = [parse_band(b) for b in data_bands]
     order = sorted(range(len(limits)), key=lambda i: limits[i][0])
