@@ -130,12 +130,19 @@ def years_since_arrival(year_of_arrival: pd.Series, reference_year: int) -> pd.S
     return years.where(years >= 0)
 
 
-def duration_group(nativity_: pd.Series, years: pd.Series, thresholds: list[int]) -> pd.Categorical:
-    """lt_A, A_to_(B-1), ..., ge_Z for the foreign-born; native_born; unknown."""
+def duration_labels(thresholds: list[int]) -> list[str]:
+    """Codes of the foreign-born duration groups: lt_A, A_to_(B-1), ..., ge_Z."""
     edges = sorted(thresholds)
     labels = [f"lt_{edges[0]}"]
     labels += [f"{lo}_to_{hi - 1}" for lo, hi in itertools.pairwise(edges)]
     labels.append(f"ge_{edges[-1]}")
+    return labels
+
+
+def duration_group(nativity_: pd.Series, years: pd.Series, thresholds: list[int]) -> pd.Categorical:
+    """lt_A, A_to_(B-1), ..., ge_Z for the foreign-born; native_born; unknown."""
+    edges = sorted(thresholds)
+    labels = duration_labels(edges)
     y = years.to_numpy(dtype="float64")
     band = np.clip(
         np.searchsorted(np.asarray(edges, dtype="float64"), y, side="right"), 0, len(labels) - 1

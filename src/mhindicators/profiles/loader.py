@@ -62,6 +62,15 @@ define(
     "Recode raw values to the variable's codes (docs/vocabulary.md); use null for missing.",
 )
 
+define(
+    "MHI308",
+    "duration-groups-not-in-vocabulary",
+    "error",
+    "The profile's duration_thresholds make duration groups the vocabulary does not define.",
+    "Use the default thresholds [5, 10], or add the codes to duration_group in a project "
+    "vocabulary file (docs/vocabulary.md).",
+)
+
 _CODES = SchemaCodes("MHI301", "MHI302", "MHI303", "MHI304", "MHI305")
 
 
@@ -134,4 +143,24 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                         f"Valid: {sample}.",
                     )
                 )
-    return out
+    return out + _duration_issues(profile, doc, vocab)
+
+
+def _duration_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:
+    """duration_thresholds must be increasing positive years whose groups the vocabulary has."""
+    from mhindicators.profiles.derive import duration_labels
+
+    thresholds = profile.derive.duration_thresholds
+    var = vocab.get("duration_group")
+    allowed = var.allowed_codes() if var is not None else None
+    line, col = doc.locate(("derive", "duration_thresholds"))
+    if any(t <= 0 for t in thresholds) or thresholds != sorted(set(thresholds)):
+        message = f"duration_thresholds {thresholds} must be increasing whole years above 0"
+        return [issue("MHI308", message, doc.path, line, col, "For example [5, 10].")]
+    missing = [c for c in duration_labels(thresholds) if allowed is not None and c not in allowed]
+    if not missing:
+        return []
+    message = (
+        f"duration_thresholds {thresholds} make codes {', '.join(missing)}, not in the vocabulary"
+    )
+    return [issue("MHI308", message, doc.path, line, col)]
