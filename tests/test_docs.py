@@ -53,3 +53,16 @@ def test_every_output_status_is_documented():
     statuses += [*rates._STATUS.values(), "MHI342", "empty-age-band"]
     missing = [s for s in statuses if f"`{s}`" not in text]
     assert not missing, f"docs/project-file.md does not explain status {missing}"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys) -> None:
+    """The README's Python block runs as written (its output folder moved to tmp)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    monkeypatch.chdir(ROOT)
+    code = block.replace('"out"', repr(str(tmp_path / "out")))
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "out" / "estimates.parquet").exists()
+    assert "nhs_2024" in capsys.readouterr().out
