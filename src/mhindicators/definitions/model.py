@@ -133,7 +133,8 @@ class Indicator(_Strict):
         "exclude",
         description="Rows in the universe whose outcome is missing: `exclude` removes them "
         "from the denominator (counted and reported); `as_false` counts them as not meeting "
-        "the numerator.",
+        "the numerator (for `mean` and `total`: as the value 0, e.g. no spending recorded). "
+        "Ratios always leave out rows whose numerator or denominator is missing.",
     )
     unit: Unit
     multiplier: float | None = Field(
