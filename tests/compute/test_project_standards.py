@@ -125,3 +125,34 @@ def test_survey_standardisation_uses_a_project_standard(scratch) -> None:
         who.loc[who["standardization"] == "who_world_2000_2025", NUMBERS].to_numpy(),
         rtol=1e-12,
     )
+
+
+@pytest.mark.parametrize("target", ["folder", "latin"])
+def test_unreadable_project_standard_is_a_located_error(scratch, target) -> None:
+    if target == "folder":
+        (scratch.root / "national").mkdir()
+        path = "national"
+    else:
+        (scratch.root / "national.csv").write_bytes(b"\xff\xfeband,lower\n")
+        path = "national.csv"
+    scratch.edit_text(ASR, "standard: who_world_2000_2025", "standard: national_2021")
+    project = scratch.write_project(extra=f"standard_populations: {{national_2021: {path}}}")
+    result = runner.invoke(
+        app, ["validate", "--project", str(project), str(scratch.root / "indicator_defs")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "MHI427" in result.output and "MHI900" not in result.output
+
+
+def test_list_and_show_take_the_project(scratch) -> None:
+    _write_standard(scratch.root / "national.csv", flat=True)
+    scratch.edit_text(ASR, "standard: who_world_2000_2025", "standard: national_2021")
+    project = str(
+        scratch.write_project(extra="standard_populations: {national_2021: national.csv}")
+    )
+    defs = str(scratch.root / "indicator_defs")
+    assert runner.invoke(app, ["list", defs]).exit_code == 1
+    listed = runner.invoke(app, ["list", defs, "--project", project])
+    assert listed.exit_code == 0, listed.output
+    shown = runner.invoke(app, ["show", "tb_notification_asr", "--defs", defs, "-p", project])
+    assert shown.exit_code == 0 and "national_2021" in shown.output

@@ -29,3 +29,26 @@ def test_cell_psu_sums_dense_and_hashed_agree():
     hashed = _reduce_parts(cell, psu, wy, wx, nz)
     for a, b in zip(dense, hashed, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_nullable_outcomes_with_missing_values_are_a_data_error():
+    import pandas as pd
+    import pytest
+
+    from mhindicators.engine.design import SurveyDesign
+    from mhindicators.engine.stats import Column, accumulate
+    from mhindicators.errors import DataError
+
+    design = SurveyDesign(np.ones(4), None, None, None, "adjust")
+    y = pd.array([True, None, False, True], dtype="boolean")
+    with pytest.raises(DataError, match="1 missing"):
+        accumulate(design, np.zeros(4, dtype=int), 1, [Column(y, None, None)])
+
+
+def test_weight_levels_follow_replaced_weights():
+    from mhindicators.engine.design import SurveyDesign
+
+    design = SurveyDesign(np.array([1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]))
+    assert list(design.weight_levels()[1]) == [1.0, 2.0]
+    design.weights = np.array([3.0, 3.0, 4.0, 4.0, 4.0, 3.0, 3.0, 4.0])
+    assert list(design.weight_levels()[1]) == [3.0, 4.0]

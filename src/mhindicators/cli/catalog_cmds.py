@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
 from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.definitions.jsonschema import definition_schema_text
@@ -19,7 +20,7 @@ DEFAULT_DEFS = Path("indicator_defs")
 _DEFS_HELP = "Definition files or folders (default: indicator_defs)."
 
 
-def _catalog(paths: list[Path] | None) -> Catalog:
+def _catalog(paths: list[Path] | None, project_file: Path | None) -> Catalog:
     paths = paths or [DEFAULT_DEFS]
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -27,17 +28,19 @@ def _catalog(paths: list[Path] | None) -> Catalog:
             "path not found",
             [issue("MHI901", f"path does not exist: {p}", str(p)) for p in missing],
         )
-    return load_catalog(paths)
+    vocab, standards = project_context(project_file)
+    return load_catalog(paths, vocab, standards)
 
 
 def list_indicators(
     paths: list[Path] = typer.Argument(None, help=_DEFS_HELP),
     source: str = typer.Option(None, "--source", help="Only survey or registry indicators."),
+    project_file: Path | None = project_option(),
 ) -> None:
     """List the catalogue: id, name, source, estimator, unit, SDG code."""
 
     def body() -> None:
-        catalog = _catalog(paths)
+        catalog = _catalog(paths, project_file)
         table = Table(title=f"{len(catalog)} indicators", show_lines=False)
         table.add_column("id", no_wrap=True)
         for col in ("name", "source", "estimator", "unit", "SDG", "theme"):
@@ -55,11 +58,12 @@ def list_indicators(
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Indicator id."),
     paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP),
+    project_file: Path | None = project_option(),
 ) -> None:
     """Print one indicator's metadata sheet."""
 
     def body() -> None:
-        catalog = _catalog(paths)
+        catalog = _catalog(paths, project_file)
         try:
             ind = catalog.get(ident)
         except KeyError as exc:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
+from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded
 from mhindicators.definitions import validate as validate_definitions
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
-from mhindicators.project import load_project
 
 
 def validate(
@@ -21,12 +21,7 @@ def validate(
         OutputFormat.text, "--format", "-f", help="text (stderr), json or github (stdout)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as problems (exit 1)."),
-    project_file: Path | None = typer.Option(
-        None,
-        "--project",
-        "-p",
-        help="Also use this project file's vocabulary extensions and standard populations.",
-    ),
+    project_file: Path | None = project_option(),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """Check indicator definitions; report every problem at once, located at file:line:col."""
@@ -38,15 +33,7 @@ def validate(
                 "path not found",
                 [issue("MHI901", f"path does not exist: {p}", str(p)) for p in missing],
             )
-        vocab, standards = None, None
-        if project_file is not None:
-            if not project_file.exists():
-                raise UsageError(
-                    "project file not found",
-                    [issue("MHI901", f"path does not exist: {project_file}", str(project_file))],
-                )
-            project = load_project(project_file)
-            vocab, standards = project.vocabulary(), project.standards()
+        vocab, standards = project_context(project_file)
         report = validate_definitions(list(paths), vocab, standards)
         print_report(report, fmt)
         failing = report.errors or (strict and len(report))

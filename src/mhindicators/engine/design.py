@@ -244,11 +244,12 @@ class SurveyDesign:
     def weight_levels(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(level of each row, the distinct weights) when weights repeat (at most n/4
         distinct values, e.g. one weight per household or PSU), else None; computed once."""
-        if self._levels is None:
+        key = id(self.weights)  # recomputed if the weights are replaced
+        if self._levels is None or self._levels[0] != key:
             ids, values = pd.factorize(self.weights)
             few = values.size <= max(self.n // 4, 1)
-            self._levels = (ids, np.asarray(values, dtype=np.float64)) if few else False
-        return self._levels or None
+            self._levels = (key, (ids, np.asarray(values, dtype=np.float64)) if few else None)
+        return self._levels[1]
 
     @property
     def strata_codes(self) -> np.ndarray:

@@ -201,6 +201,13 @@ def _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered) -> 
     return sums
 
 
+def _numbers(values) -> np.ndarray:
+    """A numpy bool or numeric array; nullable and object inputs give NaN for missing."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        return values
+    return pd.array(values).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def accumulate(
     design: SurveyDesign,
     cell: np.ndarray,
@@ -235,9 +242,9 @@ def accumulate(
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
-        y = np.asarray(col.y)  # float, or bool for conditions (converted after the gather)
+        y = _numbers(col.y)  # float, or bool for conditions (converted after the gather)
         unit_x = col.x is None  # means and proportions: x = 1, so several sums coincide
-        x = None if unit_x else np.asarray(col.x, dtype=np.float64)
+        x = None if unit_x else _numbers(col.x).astype(np.float64, copy=False)
         ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
         sel = np.flatnonzero(ck >= 0)
         yv = y[sel].astype(np.float64, copy=False)

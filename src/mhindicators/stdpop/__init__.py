@@ -71,7 +71,12 @@ def get_standard(name: str | Path, extra: Mapping[str, Path] | None = None) -> p
     """
     text = str(name)
     if extra and text in extra:
-        std = _read(Path(extra[text]).read_text(encoding="utf-8-sig"), str(extra[text]))
+        path = Path(extra[text])
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:  # a folder, unreadable, not UTF-8
+            _invalid(str(path), f"cannot be read as a UTF-8 CSV file ({type(exc).__name__})")
+        std = _read(content, str(path))
         std.attrs["name"] = text
         return std
     if text in list_standards():
