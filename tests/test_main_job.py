@@ -101,3 +101,19 @@ def test_parquet_provenance(out: Path) -> None:
         ROOT / "indicator_defs" / "access_to_care" / "hs_health_coverage.yaml"
     )
     assert "profile.nhs_2024.sha256" in prov
+
+
+def test_progress_names_every_pass_of_a_long_run() -> None:
+    from mhindicators.engine.compute import compute
+    from mhindicators.project import load_project
+
+    messages: list[str] = []
+    cwd = os.getcwd()
+    os.chdir(Path(__file__).resolve().parents[1])
+    try:
+        compute(load_project("mhi.yaml"), progress=messages.append)
+    finally:
+        os.chdir(cwd)
+    survey = [m for m in messages if m.startswith("nhs_2024: indicator")]
+    assert survey[0].startswith("nhs_2024: indicators 1-") and survey[-1].count(" of 19")
+    assert any(m.startswith("tb: indicator 2 of 2") for m in messages)

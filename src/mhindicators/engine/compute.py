@@ -173,6 +173,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
             project.model.confidence_level,
             project.model.ci_method,
             project.standards(),
+            progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
@@ -233,8 +234,9 @@ def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, prove
     )
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
     estimates, contrasts = [], []
-    for item in plan.items:
+    for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
+        say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
         res = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
         table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share

@@ -7,7 +7,7 @@ to `accumulate`, so every indicator column is reduced in the same pass over the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -74,17 +74,26 @@ def compute_survey(
     conf_level: float,
     default_ci: str,
     standards: Mapping[str, Path] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[SurveyResult]:
     """Estimates for every indicator, grouped so each cross-classification is one pass.
 
     standards: user-supplied standard populations (name -> CSV) besides the shipped ones.
+    progress: called with a short message before each pass over the rows.
     """
     groups: dict[tuple, list[Indicator]] = defaultdict(list)
     for ind in items:
         groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
     results: list[SurveyResult] = []
     age_groups: dict[tuple, AgeGroups] = {}  # groups with other dimensions share the banding
+    done = 0
     for (dims, bands), inds in groups.items():
+        if progress is not None:
+            span = f"s {done + 1}-{done + len(inds)}" if len(inds) > 1 else f" {done + 1}"
+            ids = ", ".join(i.id for i in inds)
+            ids = ids if len(ids) <= 60 else ids[:57] + "..."
+            progress(f"indicator{span} of {len(items)}: {ids}")
+        done += len(inds)
         work, in_band = frame, np.ones(len(frame), dtype=bool)
         if "age_group" in dims:
             if bands not in age_groups:
