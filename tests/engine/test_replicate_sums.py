@@ -46,3 +46,30 @@ def test_products_do_not_depend_on_the_memory_layout():
     f_order = rs.replicate_products(m, np.asfortranarray(rw))
     np.testing.assert_allclose(f_order, c_order, rtol=1e-12)
     np.testing.assert_allclose(c_order, m.toarray() @ rw, rtol=1e-12)
+
+
+def test_replicate_columns_give_what_the_matrix_gives():
+    from mhindicators.engine.replicate_columns import (
+        ReplicateColumns,
+        any_negative,
+        positive_part,
+        project,
+    )
+
+    rng = np.random.default_rng(9)
+    cells, rw, w = _jk1_like(rng)
+    rw = np.asarray(rw) - 30.0  # some negative weights, as successive-difference ones
+    cols = ReplicateColumns([rw[:, r] for r in range(rw.shape[1])])
+    assert cols.shape == rw.shape and any_negative(cols) and any_negative(rw)
+    np.testing.assert_array_equal(np.asarray(cols), rw)
+    np.testing.assert_array_equal(np.asarray(positive_part(cols)), np.maximum(rw, 0))
+    mat = rng.normal(size=(rw.shape[1], 2))
+    np.testing.assert_allclose(project(cols, mat), rw @ mat, rtol=1e-12, atol=1e-9)
+    idx = np.array([5, 0, 17])
+    np.testing.assert_array_equal(cols.rows(idx), rw[idx])
+    m = sp.random(9, rw.shape[0], density=0.1, random_state=3, format="csr")
+    np.testing.assert_allclose(
+        rs.replicate_products(m, cols), rs.replicate_products(m, rw), rtol=1e-12
+    )
+    got = rs.gram_by_cell(cells, cols, w, 5, block_rows=100)
+    np.testing.assert_allclose(got, rs.gram_by_cell(cells, rw, w, 5, block_rows=100), rtol=1e-9)

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from mhindicators.engine.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError, EstimationError
 from mhindicators.issues import define, issue
 
@@ -147,10 +148,17 @@ class ReplicateSpec:
     def __post_init__(self) -> None:
         if self.type not in REPLICATE_TYPES:
             _fail("MHI363", f"unknown replicate type {self.type!r}", EstimationError)
-        w = np.asarray(self.weights)
-        if w.ndim != 2 or w.shape[1] < 2:
-            _fail("MHI363", f"replicate weights must be (n, R>=2), got {w.shape}", EstimationError)
-        self.weights = check_weights(w, "replicate weights", allow_negative=True)
+        if isinstance(self.weights, ReplicateColumns):  # columns as read: checked in place
+            if self.weights.shape[1] < 2:
+                _fail("MHI363", "replicate weights need at least 2 columns", EstimationError)
+            for column in self.weights.columns:
+                check_weights(column, "replicate weights", allow_negative=True)
+        else:
+            w = np.asarray(self.weights)
+            if w.ndim != 2 or w.shape[1] < 2:
+                msg = f"replicate weights must be (n, R>=2), got {w.shape}"
+                _fail("MHI363", msg, EstimationError)
+            self.weights = check_weights(w, "replicate weights", allow_negative=True)
         self.scale, self.rscales, self.mse = replicate_defaults(
             self.type, self.weights.shape[1], self.scale, self.rscales, self.mse, self.rho
         )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.engine.design import ReplicateSpec, SurveyDesign
+from mhindicators.engine.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError
 from mhindicators.issues import define, issue
 from mhindicators.profiles.model import Profile
@@ -45,8 +46,8 @@ def build_design(
 ) -> SurveyDesign:
     """SurveyDesign from the raw design columns of a profile.
 
-    consume: drop each replicate-weight column from `raw` once copied into the design's
-    matrix, so the two copies never coexist (hundreds of MB with 80 replicates).
+    Replicate weights stay the file's columns (`ReplicateColumns`), never copied into an
+    (n, R) matrix. consume: drop them from `raw`, which then holds only the other columns.
     """
     d = profile.design
     assert d is not None
@@ -64,14 +65,16 @@ def build_design(
             psu = pd.factorize(pd.MultiIndex.from_arrays([strata, raw[d.psu]]))[0]
         else:
             psu = pd.factorize(raw[d.psu], sort=True)[0]
-    weights = _numbers(raw, [d.weight], f"weight column {d.weight}", "MHI360")[:, 0]
-    fpc = _numbers(raw, [d.fpc], "fpc", "MHI362")[:, 0] if d.fpc else None
+    (weights,) = _columns(raw, [d.weight], f"weight column {d.weight}", "MHI360")
+    fpc = _columns(raw, [d.fpc], "fpc", "MHI362")[0] if d.fpc else None
     replicates = None
     if d.replicates is not None:
         rep_cols = replicate_columns(profile, available)
         r = d.replicates
         replicates = ReplicateSpec(
-            _numbers(raw, rep_cols, "replicate weights", "MHI360", consume=consume),
+            ReplicateColumns(
+                _columns(raw, rep_cols, "replicate weights", "MHI360", consume=consume)
+            ),
             r.type,
             r.scale,
             None if r.rscales is None else np.asarray(r.rscales),
@@ -82,13 +85,13 @@ def build_design(
     return SurveyDesign(weights, strata, psu, fpc, d.lonely_psu, replicates, strata_labels=labels)
 
 
-def _numbers(
+def _columns(
     frame: pd.DataFrame, names: list[str], what: str, code: str, consume: bool = False
-) -> np.ndarray:
-    """Design columns as floats; text cells are counted, never quoted (they may be microdata)."""
-    # column-major (n, k): each column is copied once, contiguously; numeric columns skip
-    # the text check
-    out = np.empty((len(frame), len(names)), dtype=np.float64, order="F")
+) -> list[np.ndarray]:
+    """Design columns as float64 arrays: float columns as they are (no copy), others
+    converted; text cells are counted, never quoted (they may be microdata). consume: drop
+    the columns from `frame` (the arrays stay alive in the result)."""
+    out: list[np.ndarray] = []
     text = 0
     for i, name in enumerate(names):
         last_use = name not in names[i + 1 :]
@@ -97,14 +100,10 @@ def _numbers(
             number = pd.to_numeric(column, errors="coerce")
             text += int((number.isna() & column.notna()).sum())
             column = number
-        if isinstance(column.dtype, np.dtype):  # plain numpy column: a view, copied once
-            out[:, i] = column.to_numpy()
-        else:  # nullable or Arrow-backed: missing becomes NaN (then reported as invalid)
-            out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
-    if consume:  # columns read zero-copy from Parquet live in Arrow's pool: hand them back
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
+        if column.dtype == np.float64:
+            out.append(column.to_numpy())
+        else:  # integers, nullable or Arrow-backed: missing becomes NaN (reported as invalid)
+            out.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
     if text:
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])

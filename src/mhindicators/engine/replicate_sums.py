@@ -23,23 +23,27 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from mhindicators.engine.replicate_columns import ReplicateColumns, as_rows, project
+
 _MAX_PATTERN_SHARE = 0.25
 _DROP_BITS = 22  # collapse only when patterns are at most this share of the rows
 
 
-def replicate_products(m: sp.csr_matrix, rw: np.ndarray) -> np.ndarray:
-    """m (k, n) sparse times rw (n, R) without a row-major copy of rw."""
-    if rw.flags.c_contiguous:
+def replicate_products(m: sp.csr_matrix, rw) -> np.ndarray:
+    """m (k, n) sparse times rw (n, R) without a row-major copy of rw (an array or
+    `ReplicateColumns`)."""
+    if isinstance(rw, np.ndarray) and rw.flags.c_contiguous:
         return np.asarray(m @ rw)
-    out = np.empty((m.shape[0], rw.shape[1]))
-    for r in range(rw.shape[1]):  # one contiguous replicate column at a time
-        out[:, r] = m @ rw[:, r]
+    columns = (
+        rw.columns if isinstance(rw, ReplicateColumns) else [rw[:, r] for r in range(rw.shape[1])]
+    )
+    out = np.empty((m.shape[0], len(columns)))
+    for r, column in enumerate(columns):  # one contiguous replicate column at a time
+        out[:, r] = m @ column
     return out
 
 
-def gram_by_cell(
-    ck: np.ndarray, rw: np.ndarray, w: np.ndarray, nc: int, block_rows: int
-) -> np.ndarray:
+def gram_by_cell(ck: np.ndarray, rw, w: np.ndarray, nc: int, block_rows: int) -> np.ndarray:
     """sum over the rows of each cell of w_r w_s: (nc, R, R); ck = -1 rows are left out."""
     sel = np.flatnonzero(ck >= 0)
     r = rw.shape[1]
@@ -50,7 +54,7 @@ def gram_by_cell(
     if patterns is None:
         return _gram_by_rows(ck, rw, nc, block_rows)
     cells, first, mass = patterns
-    b = rw[sel[first]] / _nonzero(w[sel[first]])[:, None]
+    b = as_rows(rw, sel[first]) / _nonzero(w[sel[first]])[:, None]
     b *= np.sqrt(mass)[:, None]
     bounds = np.flatnonzero(np.diff(cells)) + 1
     for s0, e0 in zip(np.r_[0, bounds], np.r_[bounds, cells.size], strict=True):
@@ -67,7 +71,7 @@ def _patterns(ck, sel, rw, w):
     """(cell, first row, sum of w^2) per distinct (cell, a_i / w_i), sorted by cell; None when
     the rows do not collapse enough to pay off."""
     rng = np.random.default_rng(20260514)  # fixed: the grouping is reproducible
-    proj = rw @ rng.standard_normal((rw.shape[1], 2))  # (n, 2), BLAS on either layout
+    proj = project(rw, rng.standard_normal((rw.shape[1], 2)))  # (n, 2)
     scale = _nonzero(w[sel])
     h1, h2 = _coarse(proj[sel, 0] / scale), _coarse(proj[sel, 1] / scale)
     c = ck[sel]
@@ -101,7 +105,7 @@ def _gram_by_rows(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> n
         if sel.size == 0:
             continue
         order = sel[np.argsort(cb[sel], kind="stable")]
-        wb = rw[start + order]
+        wb = as_rows(rw, start + order)
         cs = cb[order]
         bounds = np.flatnonzero(np.diff(cs)) + 1
         starts = np.concatenate([[0], bounds])

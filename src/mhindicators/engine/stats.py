@@ -23,6 +23,7 @@ from mhindicators.engine.logit_moments import (
     logit_moments_by_level,
     merge_logit,
 )
+from mhindicators.engine.replicate_columns import any_negative, positive_part
 from mhindicators.engine.replicate_sums import gram_by_cell, replicate_products
 from mhindicators.errors import EstimationError
 
@@ -333,8 +334,8 @@ def _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
     )
     stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
-    if (rw < 0).any():  # e.g. successive-difference weights
-        stats.rep_pos = replicate_products(m, np.maximum(rw, 0.0)).reshape(k, 2, nc, r)
+    if any_negative(rw):  # e.g. successive-difference weights
+        stats.rep_pos = replicate_products(m, positive_part(rw)).reshape(k, 2, nc, r)
     stats.rep_meta = {
         "type": spec.type,
         "scale": spec.scale,
