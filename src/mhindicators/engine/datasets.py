@@ -9,9 +9,14 @@ import pandas as pd
 
 from mhindicators.errors import DataError, ProfileError
 from mhindicators.issues import define, issue
-from mhindicators.profiles.harmonize import harmonize, source_variables
+from mhindicators.profiles.harmonize import (
+    finish_harmonized,
+    harmonize,
+    harmonize_columns,
+    source_variables,
+)
 from mhindicators.profiles.loader import LoadedProfile
-from mhindicators.readers import read_columns, read_table
+from mhindicators.readers import file_type, read_columns, read_table
 from mhindicators.vocabulary import Vocabulary
 
 define(
@@ -28,6 +33,9 @@ define(
     "Events and denominators derive a dimension differently (e.g. another reporting country).",
     "Make both profiles map or derive the dimension the same way (docs/profiles.md).",
 )
+
+
+BATCH_VARIABLES = 8  # canonical variables read and harmonised together from Parquet
 
 
 @dataclass
@@ -80,10 +88,41 @@ def load_data(
             _missing_issues(missing, loaded, path, available),
         )
     text = [prof.columns[v] for v in source_variables(loaded, wanted) if vocab[v].is_categorical]
+    names = sorted(source_variables(loaded, wanted))
+    if file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
+        return _load_parquet_in_batches(
+            path, loaded, names, wanted, vocab, text, extra_raw, available
+        )
     raw = read_table(path, prof.format, raw_needed, text)
     frame = harmonize(raw, loaded, wanted, vocab)
     design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
     del raw
+    return LoadedData(frame, design, available, path, loaded)
+
+
+def _load_parquet_in_batches(
+    path, loaded, names, wanted, vocab, text, extra_raw, available
+) -> LoadedData:
+    """Read and harmonise a few variables at a time (Parquet reads columns independently), so
+    the raw columns of a wide extract never coexist: the peak is the canonical frame plus one
+    batch. Problems of every batch are collected and reported together."""
+    prof = loaded.profile
+    values: dict[str, object] = {}
+    problems = []
+    index = None
+    for start in range(0, len(names), BATCH_VARIABLES):
+        batch = names[start : start + BATCH_VARIABLES]
+        columns = list(dict.fromkeys(prof.columns[v] for v in batch))
+        raw = read_table(path, prof.format, columns, [c for c in text if c in columns])
+        index = raw.index
+        got, issues = harmonize_columns(raw, loaded, batch, vocab)
+        values.update(got)
+        problems += issues
+        del raw
+    frame = finish_harmonized(values, problems, index, loaded, wanted)
+    design_columns = list(dict.fromkeys(extra_raw or []))
+    design = read_table(path, prof.format, design_columns, []) if design_columns else None
+    design = design if design is not None else pd.DataFrame(index=frame.index)
     return LoadedData(frame, design, available, path, loaded)
 
 

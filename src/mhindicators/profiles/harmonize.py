@@ -74,17 +74,37 @@ def harmonize(
     raw: pd.DataFrame, loaded: LoadedProfile, wanted: set[str], vocab: Vocabulary
 ) -> pd.DataFrame:
     """Canonical frame with the `wanted` variables (and their sources), typed per the vocabulary."""
+    names = sorted(source_variables(loaded, wanted))
+    values, problems = harmonize_columns(raw, loaded, names, vocab)
+    return finish_harmonized(values, problems, raw.index, loaded, wanted)
+
+
+def harmonize_columns(
+    raw: pd.DataFrame, loaded: LoadedProfile, names: list[str], vocab: Vocabulary
+) -> tuple[dict[str, object], list[Issue]]:
+    """The canonical columns `names` from `raw` (which holds their raw columns), with the
+    problems found; callers may harmonise a file in batches of columns and collect both."""
     prof = loaded.profile
     out: dict[str, object] = {}
     problems: list[Issue] = []
-    for name in sorted(source_variables(loaded, wanted)):
-        column = raw[prof.columns[name]]
-        values, issues = _canonical(column, name, vocab[name], loaded)
+    for name in names:
+        values, issues = _canonical(raw[prof.columns[name]], name, vocab[name], loaded)
         out[name] = values
         problems += issues
+    return out, problems
+
+
+def finish_harmonized(
+    values: dict[str, object],
+    problems: list[Issue],
+    index: pd.Index,
+    loaded: LoadedProfile,
+    wanted: set[str],
+) -> pd.DataFrame:
+    """DataError with every problem, or the canonical frame with its derivations."""
     if problems:
         raise DataError(f"{len(problems)} problem(s) harmonising {loaded.path}", problems)
-    frame = _frame(out, raw.index)
+    frame = _frame(values, index)
     _derive_all(frame, loaded, wanted)
     return frame
 
