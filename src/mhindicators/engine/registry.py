@@ -26,6 +26,11 @@ from mhindicators.engine.domains import (
 )
 from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.registry_cells import cell_frame, kept_cells
+from mhindicators.engine.registry_proportions import (
+    proportion_contrasts,
+    wilson_proportion,
+    z_quantile,
+)
 from mhindicators.errors import DataError
 from mhindicators.expr import compile_expression
 from mhindicators.issues import define, issue
@@ -175,64 +180,7 @@ def _on_events_only(ind, ev, m, keep, dims, conf_level):
         )
         return _table(doms, res, ind), pd.DataFrame()
     res = wilson_proportion(x, n, conf_level)
-    return _table(doms, res, ind), _proportion_contrasts(ind, doms, x, n, conf_level)
-
-
-def _proportion_contrasts(ind, doms: Domains, x, n, conf_level: float) -> pd.DataFrame:
-    """Difference (Wald) and ratio (Katz log) of proportions among independent records."""
-    if not ind.reference_group:
-        return pd.DataFrame()
-    ((dim, ref),) = ind.reference_group.items()
-    g, r = reference_pairs(doms.labels, dim, ref)
-    if len(g) == 0:
-        return pd.DataFrame()
-    z = _z(conf_level)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p1, p0 = x[g] / n[g], x[r] / n[r]
-        diff = p1 - p0
-        se_diff = np.sqrt(p1 * (1 - p1) / n[g] + p0 * (1 - p0) / n[r])
-        ratio = p1 / p0
-        se_log = np.sqrt(1 / x[g] - 1 / n[g] + 1 / x[r] - 1 / n[r])
-    with np.errstate(invalid="ignore"):
-        out = contrast_labels(doms.labels, dim, ref, g)
-        out["estimate"], out["reference_estimate"] = p1, p0
-        out["difference"], out["difference_se"] = diff, se_diff
-        out["difference_ci_lower"], out["difference_ci_upper"] = (
-            diff - z * se_diff,
-            diff + z * se_diff,
-        )
-        out["ratio"], out["ratio_se"] = ratio, ratio * se_log
-        out["ratio_ci_lower"], out["ratio_ci_upper"] = (
-            ratio * np.exp(-z * se_log),
-            ratio * np.exp(z * se_log),
-        )
-    out["method"] = "difference: wald; ratio: katz-log"
-    out["conf_level"] = conf_level
-    out["df"] = np.nan
-    return out
-
-
-def wilson_proportion(x: np.ndarray, n: np.ndarray, conf_level: float) -> rates.RateResult:
-    """Proportion x/n with the Wilson score interval (PHEindicatormethods::phe_proportion)."""
-    z = _z(conf_level)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = x / n
-        centre = (2 * x + z * z) / (2 * (n + z * z))
-        half = z * np.sqrt(z * z + 4 * x * (1 - p)) / (2 * (n + z * z))
-        variance = p * (1 - p) / n
-    status = np.where(n > 0, "", "MHI420").astype(object)
-    return rates.RateResult(
-        p,
-        centre - half,
-        centre + half,
-        x,
-        n,
-        np.full(x.shape, "wilson", object),
-        status,
-        conf_level,
-        1.0,
-        variance,
-    )
+    return _table(doms, res, ind), proportion_contrasts(ind, doms, x, n, conf_level)
 
 
 def _denominator(ind: Indicator, den: pd.DataFrame, vocab: Vocabulary, where: str):
@@ -291,7 +239,7 @@ def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float
     out["estimate"] = rates.dsr(e[g], p[g], weights, multiplier=mult).estimate
     out["reference_estimate"] = rates.dsr(e[r], p[r], weights, multiplier=mult).estimate
     out["difference"] = diff.estimate
-    out["difference_se"] = (diff.upper - diff.estimate) / _z(conf_level)
+    out["difference_se"] = (diff.upper - diff.estimate) / z_quantile(conf_level)
     out["difference_ci_lower"], out["difference_ci_upper"] = diff.lower, diff.upper
     out["ratio"] = ratio.estimate
     out["ratio_se"] = np.nan
@@ -302,9 +250,3 @@ def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float
     out["conf_level"] = conf_level
     out["df"] = np.nan
     return out
-
-
-def _z(conf_level: float) -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(1 - (1 - conf_level) / 2))
