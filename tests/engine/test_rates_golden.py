@@ -265,3 +265,18 @@ def test_isr_and_isratio_match_phe(statistic, kind, multiplier):
         close(r.upper, table[hi_col])
     expected_method = table["method"].map({"Byars": "byar", "Exact": "garwood"})
     assert list(r.method) == list(expected_method)
+
+
+# --- Wilson score interval of registry proportions (PHE phe_proportion) ---------------------
+
+
+@pytest.mark.parametrize("conf", [0.95, 0.998])
+def test_wilson_proportion_matches_prop_test(conf):
+    from mhindicators.engine.registry_proportions import wilson_proportion
+
+    g = golden("wilson.csv")
+    g = g[np.isclose(g["conf_level"], conf)]
+    res = wilson_proportion(g["x"].to_numpy(float), g["n"].to_numpy(float), conf)
+    close(res.estimate, g["x"] / g["n"])
+    close(res.lower, g["lower"])
+    close(res.upper, g["upper"])

@@ -17,6 +17,8 @@
 #   tiwari.csv               Tiwari, Clegg & Zou (2006) gamma interval, re-typed from the paper
 #                            (asht::wspoissonTest(wmtype = "tcz") is not packaged for Debian).
 #   dsr_ratio_fay_f.csv      Fay (1999) F interval for a ratio of DSRs, re-typed (qf).
+#   wilson.csv               stats::prop.test(x, n, correct = FALSE)$conf.int (Wilson score,
+#                            as PHEindicatormethods::phe_proportion) for registry proportions.
 
 suppressPackageStartupMessages(library(epitools))
 
@@ -145,5 +147,18 @@ write_golden(do.call(rbind, rows), "tiwari.csv",
   "qgamma(a/2, y^2/v, scale = v/y); qgamma(1-a/2, (y+mean(w))^2/(v+mean(w^2)), scale = (v+mean(w^2))/(y+mean(w)))")
 write_golden(do.call(rbind, rrows), "dsr_ratio_fay_f.csv",
   "y1/(y0+wm0)*qf(a/2, 2y1^2/v1, 2(y0+wm0)^2/(v0+wm0^2)); (y1+wm1)/y0*qf(1-a/2, 2(y1+wm1)^2/(v1+wm1^2), 2y0^2/v0)")
+
+# --- Wilson score interval of a proportion (PHEindicatormethods::phe_proportion) ------------------
+# phe_proportion uses the Wilson score interval without continuity correction, which is
+# stats::prop.test(x, n, correct = FALSE)$conf.int.
+rows <- list()
+for (conf in c(0.95, 0.998)) for (xn in list(c(0, 10), c(1, 10), c(81, 263), c(10, 10),
+                                             c(3, 40), c(512, 1000))) {
+  ci <- prop.test(xn[1], xn[2], correct = FALSE, conf.level = conf)$conf.int
+  rows[[length(rows) + 1]] <- data.frame(x = xn[1], n = xn[2], conf_level = conf,
+    lower = ci[1], upper = ci[2])
+}
+write_golden(do.call(rbind, rows), "wilson.csv",
+  "prop.test(x, n, correct = FALSE, conf.level)$conf.int")
 
 cat("goldens written to", out_dir, "\n")
