@@ -1,5 +1,5 @@
-"""Row reductions over replicate weights: per-cell sums of w_r * y, and per-cell Gram matrices
-of the replicate weights (for R's rank-based `degf`).
+"""Replicate-weight reductions for `stats.accumulate`: per-cell sums of w_r * y and w_r * x,
+and per-cell Gram matrices of the replicate weights (for R's rank-based `degf`).
 
 Replicate weights usually arrive column-major (one contiguous array per replicate, as read
 from a file), so products are taken one replicate column at a time instead of copying the
@@ -23,7 +23,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.replicate_columns import ReplicateColumns, as_rows, project
+from mhindicators.engine.replicate_columns import (
+    ReplicateColumns,
+    any_negative,
+    as_rows,
+    positive_part,
+    project,
+)
 
 _MAX_PATTERN_SHARE = 0.25
 _DROP_BITS = 22  # collapse only when patterns are at most this share of the rows
@@ -114,3 +120,39 @@ def _gram_by_rows(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> n
             blk = wb[s0:e0]
             g[cs[s0]] += blk.T @ blk
     return g
+
+
+def accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows):
+    """Fill `stats.rep` (and `rep_pos`, `gram`) from the rows kept by `stats.accumulate`."""
+    spec = design.replicates
+    rw = spec.weights
+    n, r = rw.shape
+    nc, k = stats.n_cells, stats.n_cols
+    # one sparse (2K*nc x n) matrix: row (2j + 0/1)*nc + cell holds y or x of the rows
+    rows, cols, vals = [], [], []
+    for j, (ck, y, x) in enumerate(zip(cells_k, ys, xs, strict=True)):
+        sel = np.flatnonzero(ck >= 0)
+        rows += [(2 * j) * nc + ck[sel], (2 * j + 1) * nc + ck[sel]]
+        cols += [sel, sel]
+        vals += [y[sel], x[sel]]
+    m = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
+    )
+    stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
+    if any_negative(rw):  # e.g. successive-difference weights
+        stats.rep_pos = replicate_products(m, positive_part(rw)).reshape(k, 2, nc, r)
+    stats.rep_meta = {
+        "type": spec.type,
+        "scale": spec.scale,
+        "rscales": spec.rscales,
+        "mse": spec.mse,
+        "df": spec.df,
+    }
+    if not rank_df or spec.df is not None:
+        return
+    grams, seen = [], {}
+    for ck, uid in zip(cells_k, universe_ids, strict=True):
+        if uid not in seen:
+            seen[uid] = gram_by_cell(ck, rw, design.weights, nc, block_rows)
+        grams.append(seen[uid])
+    stats.gram = grams

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from mhindicators.engine.design import SurveyDesign, _fail
 from mhindicators.engine.logit_moments import (
@@ -23,8 +22,7 @@ from mhindicators.engine.logit_moments import (
     logit_moments_by_level,
     merge_logit,
 )
-from mhindicators.engine.replicate_columns import any_negative, positive_part
-from mhindicators.engine.replicate_sums import gram_by_cell, replicate_products
+from mhindicators.engine.replicate_sums import accumulate_replicates
 from mhindicators.errors import EstimationError
 
 # slots of `SurveyStats.cs` (sums by column x slot x cell x stratum)
@@ -314,40 +312,5 @@ def accumulate(
     )
     if kind == "replicate":
         universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
-        _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows)
+        accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows)
     return stats
-
-
-def _accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows):
-    spec = design.replicates
-    rw = spec.weights
-    n, r = rw.shape
-    nc, k = stats.n_cells, stats.n_cols
-    # one sparse (2K*nc x n) matrix: row (2j + 0/1)*nc + cell holds y or x of the rows
-    rows, cols, vals = [], [], []
-    for j, (ck, y, x) in enumerate(zip(cells_k, ys, xs, strict=True)):
-        sel = np.flatnonzero(ck >= 0)
-        rows += [(2 * j) * nc + ck[sel], (2 * j + 1) * nc + ck[sel]]
-        cols += [sel, sel]
-        vals += [y[sel], x[sel]]
-    m = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
-    )
-    stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
-    if any_negative(rw):  # e.g. successive-difference weights
-        stats.rep_pos = replicate_products(m, positive_part(rw)).reshape(k, 2, nc, r)
-    stats.rep_meta = {
-        "type": spec.type,
-        "scale": spec.scale,
-        "rscales": spec.rscales,
-        "mse": spec.mse,
-        "df": spec.df,
-    }
-    if not rank_df or spec.df is not None:
-        return
-    grams, seen = [], {}
-    for ck, uid in zip(cells_k, universe_ids, strict=True):
-        if uid not in seen:
-            seen[uid] = gram_by_cell(ck, rw, design.weights, nc, block_rows)
-        grams.append(seen[uid])
-    stats.gram = grams
