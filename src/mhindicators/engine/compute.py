@@ -19,6 +19,7 @@ from mhindicators.engine.report import (
     SCALED_CONTRAST,
     computed_row,
     finish,
+    hash_in_background,
     meta_columns,
     record_inputs,
     skips,
@@ -155,12 +156,12 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
     if not plan.items:
         return [], [], summary
     path = project.resolve(spec.path, "datasets", index, "path")
+    digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
     from mhindicators.readers import read_columns
 
     available = read_columns(path, loaded.profile.format)
     data = load_data(path, loaded, wanted, vocab, design_columns(loaded.profile, available))
-    record_inputs(provenance, spec.id, path, loaded.path)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
     with _located_at(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)
@@ -175,6 +176,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
             project.standards(),
             progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
+    record_inputs(provenance, spec.id, path, loaded.path, digest)
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
     for res in results:
@@ -218,9 +220,10 @@ def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, prove
     if not plan.items:
         return [], [], summary
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
+    ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
     events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
-    record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path)
+    record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
     den = pd.DataFrame()
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -106,8 +107,28 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
     return frame[keep].sort_values(["status", "indicator_id", "dataset"]).reset_index(drop=True)
 
 
-def record_inputs(provenance: dict, key: str, data_path: Path, profile_path: str) -> None:
-    provenance[f"input.{key}.sha256"] = sha256_file(data_path)
+_HASHER: ThreadPoolExecutor | None = None
+
+
+def hash_in_background(path: Path) -> Future[str]:
+    """SHA-256 of a data file, computed on another thread while the data is read and the
+    estimates computed (hashlib releases the GIL); `record_inputs` waits for it."""
+    global _HASHER
+    if _HASHER is None:
+        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-sha256")
+    return _HASHER.submit(sha256_file, path)
+
+
+def record_inputs(
+    provenance: dict,
+    key: str,
+    data_path: Path,
+    profile_path: str,
+    digest: Future[str] | None = None,
+) -> None:
+    """Record a data file's name and SHA-256 (from `digest` when started earlier) and its
+    profile's SHA-256."""
+    provenance[f"input.{key}.sha256"] = digest.result() if digest else sha256_file(data_path)
     provenance[f"input.{key}.file"] = data_path.name
     provenance[f"profile.{key}.sha256"] = sha256_file(profile_path)
 
