@@ -103,7 +103,14 @@ def test_parquet_provenance(out: Path) -> None:
     assert "profile.nhs_2024.sha256" in prov
 
 
-def test_progress_names_every_pass_of_a_long_run() -> None:
+def test_progress_and_the_terminal_summary(monkeypatch) -> None:
+    """Progress names every pass over the rows; the summary never cuts a number, even on a
+    70-column terminal (long ids fold instead)."""
+    import io
+
+    from rich.console import Console
+
+    from mhindicators.cli import compute_cmd
     from mhindicators.engine.compute import compute
     from mhindicators.project import load_project
 
@@ -111,9 +118,16 @@ def test_progress_names_every_pass_of_a_long_run() -> None:
     cwd = os.getcwd()
     os.chdir(Path(__file__).resolve().parents[1])
     try:
-        compute(load_project("mhi.yaml"), progress=messages.append)
+        result = compute(load_project("mhi.yaml"), progress=messages.append)
     finally:
         os.chdir(cwd)
+    screen = io.StringIO()
+    monkeypatch.setattr(compute_cmd, "stderr", Console(file=screen, width=70))
+    compute_cmd._summary(result, [])
+    text = screen.getvalue()
+    for n in result.summary["n_universe"].dropna():
+        assert f"{int(n):,}" in text
+    assert "…" not in text
     survey = [m for m in messages if m.startswith("nhs_2024: indicator")]
     assert survey[0].startswith("nhs_2024: indicators 1-") and survey[-1].count(" of 19")
     assert any(m.startswith("tb: indicator 2 of 2") for m in messages)

@@ -64,20 +64,30 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
     summary = result.summary
     done = summary[summary["status"] == "computed"]
     skipped = summary[summary["status"] == "skipped"]
-    table = Table(title=f"{len(done)} indicator(s) computed", show_lines=False)
-    for col in ("indicator", "dataset", "rows", "universe n", "missing outcome", "unknown migr. %"):
-        table.add_column(col, no_wrap=col == "indicator")
     counts = result.estimates.groupby(["indicator_id", "dataset"]).size()
-    for row in done.itertuples():
-        share = row.unknown_migratory_share
-        table.add_row(
+    rows = [
+        (
             row.indicator_id,
             row.dataset,
             str(counts.get((row.indicator_id, row.dataset), 0)),
             _int(row.n_universe),
             _int(row.n_missing_outcome),
-            "" if share != share else f"{100 * share:.1f}",
+            ""
+            if row.unknown_migratory_share != row.unknown_migratory_share
+            else f"{100 * row.unknown_migratory_share:.1f}",
         )
+        for row in done.itertuples()
+    ]
+    table = Table(title=f"{len(done)} indicator(s) computed", show_lines=False)
+    headers = ("indicator", "dataset", "rows", "universe", "missing", "unknown %")
+    for i, col in enumerate(headers):
+        if i < 2:  # long ids fold onto more lines on narrow terminals; numbers are never cut
+            table.add_column(col, overflow="fold", min_width=12 if i == 0 else 8)
+        else:
+            width = max([len(col), *(len(r[i]) for r in rows)])
+            table.add_column(col, no_wrap=True, min_width=width, justify="right")
+    for r in rows:
+        table.add_row(*r)
     stderr.print(table)
     if len(skipped):
         stderr.print(f"[yellow]{len(skipped)} indicator(s) skipped:[/yellow]")
