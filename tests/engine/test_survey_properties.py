@@ -79,7 +79,7 @@ def test_replicate_invariant_to_weight_scaling(s, k):
     rep = design.replicates
     scaled = SurveyDesign(
         weights=design.weights * k,
-        replicates=ReplicateSpec(weights=rep.weights * k, type="BRR"),
+        replicates=ReplicateSpec(weights=np.asarray(rep.weights) * k, type="BRR"),
     )
     a, b = _est(design, cell, y, v, "proportion"), _est(scaled, cell, y, v, "proportion")
     np.testing.assert_allclose(b.estimate, a.estimate, rtol=1e-10)

@@ -71,28 +71,31 @@ def _fail(code: str, message: str, exc: type = DataError) -> None:
     raise exc(message, [issue(code, message)])
 
 
-def check_weights(
-    weights: np.ndarray, what: str = "weights", allow_negative: bool = False
-) -> np.ndarray:
-    """Return `weights` as float64, raising DataError (with counts only) if any is invalid.
+def check_weights(weights, what: str = "weights", allow_negative: bool = False):
+    """Return `weights` (an array or `ReplicateColumns`) as float64, raising DataError (with
+    counts over all values, never the values) if any is invalid.
 
     Replicate weights may be negative (e.g. ACS successive-difference), so `allow_negative`.
     """
-    arr = np.asarray(weights)
-    if arr.dtype.kind not in "fiub":
-        _fail("MHI360", f"{what} are not numeric (dtype {arr.dtype})")
-    arr = arr.astype(np.float64, copy=False)
-    n_nan = int(np.isnan(arr).sum())
-    n_inf = int(np.isinf(arr).sum())
-    n_neg = 0 if allow_negative else int((arr < 0).sum())
+    columns = weights.columns if isinstance(weights, ReplicateColumns) else [weights]
+    arrays = []
+    for column in columns:
+        arr = np.asarray(column)
+        if arr.dtype.kind not in "fiub":
+            _fail("MHI360", f"{what} are not numeric (dtype {arr.dtype})")
+        arrays.append(arr.astype(np.float64, copy=False))
+    n_nan = sum(int(np.isnan(a).sum()) for a in arrays)
+    n_inf = sum(int(np.isinf(a).sum()) for a in arrays)
+    n_neg = 0 if allow_negative else sum(int((a < 0).sum()) for a in arrays)
+    size = sum(a.size for a in arrays)
     if n_nan or n_inf or n_neg:
         parts = [
             f"{k} {v}"
             for k, v in (("missing", n_nan), ("infinite", n_inf), ("negative", n_neg))
             if v
         ]
-        _fail("MHI360", f"{what}: {', '.join(parts)} of {arr.size} values invalid")
-    return arr
+        _fail("MHI360", f"{what}: {', '.join(parts)} of {size} values invalid")
+    return weights if isinstance(weights, ReplicateColumns) else arrays[0]
 
 
 def _codes(a: np.ndarray | None, name: str, n: int) -> np.ndarray | None:
@@ -135,9 +138,10 @@ def check_psu_nested(strata: np.ndarray, psu: np.ndarray, labels=None) -> None:
 
 @dataclass
 class ReplicateSpec:
-    """Replicate weights (n, R), analysis ("combined") weights as in `svrepdesign`."""
+    """Replicate weights (n, R), analysis ("combined") weights as in `svrepdesign`; an (n, R)
+    matrix is kept as `ReplicateColumns`, one array per replicate."""
 
-    weights: np.ndarray
+    weights: ReplicateColumns
     type: str = "other"
     scale: float | None = None
     rscales: np.ndarray | None = None
@@ -148,17 +152,12 @@ class ReplicateSpec:
     def __post_init__(self) -> None:
         if self.type not in REPLICATE_TYPES:
             _fail("MHI363", f"unknown replicate type {self.type!r}", EstimationError)
-        if isinstance(self.weights, ReplicateColumns):  # columns as read: checked in place
-            if self.weights.shape[1] < 2:
-                _fail("MHI363", "replicate weights need at least 2 columns", EstimationError)
-            for column in self.weights.columns:
-                check_weights(column, "replicate weights", allow_negative=True)
-        else:
-            w = np.asarray(self.weights)
-            if w.ndim != 2 or w.shape[1] < 2:
-                msg = f"replicate weights must be (n, R>=2), got {w.shape}"
-                _fail("MHI363", msg, EstimationError)
-            self.weights = check_weights(w, "replicate weights", allow_negative=True)
+        shape = np.shape(self.weights)
+        if len(shape) != 2 or shape[1] < 2:
+            _fail("MHI363", f"replicate weights must be (n, R>=2), got {shape}", EstimationError)
+        checked = check_weights(self.weights, "replicate weights", allow_negative=True)
+        if not isinstance(checked, ReplicateColumns):  # an (n, R) matrix: one array per column
+            self.weights = ReplicateColumns.from_matrix(checked)
         self.scale, self.rscales, self.mse = replicate_defaults(
             self.type, self.weights.shape[1], self.scale, self.rscales, self.mse, self.rho
         )

@@ -17,6 +17,8 @@ class ReplicateColumns:
 
     def __init__(self, columns: Sequence[np.ndarray]) -> None:
         self.columns = [np.ascontiguousarray(c, dtype=np.float64) for c in columns]
+        if not self.columns:
+            raise ValueError("replicate weights need at least one column")
         sizes = {c.shape for c in self.columns}
         if len(sizes) != 1 or next(iter(sizes)) != (self.columns[0].size,):
             raise ValueError("replicate columns must be 1-D arrays of one length")
@@ -54,25 +56,13 @@ class ReplicateColumns:
                 out[j] += tmp
         return out.T
 
+    @classmethod
+    def from_matrix(cls, weights: np.ndarray) -> ReplicateColumns:
+        """From an (n, R) matrix (one copy per column unless it is column-major)."""
+        return cls([weights[:, r] for r in range(weights.shape[1])])
+
     def any_negative(self) -> bool:
         return any(bool((c < 0).any()) for c in self.columns)
 
     def positive_part(self) -> ReplicateColumns:
         return ReplicateColumns([np.maximum(c, 0.0) for c in self.columns])
-
-
-def as_rows(rw, index: np.ndarray) -> np.ndarray:
-    """Rows of replicate weights given as an (n, R) array or `ReplicateColumns`."""
-    return rw.rows(index) if isinstance(rw, ReplicateColumns) else rw[index]
-
-
-def any_negative(rw) -> bool:
-    return rw.any_negative() if isinstance(rw, ReplicateColumns) else bool((rw < 0).any())
-
-
-def positive_part(rw):
-    return rw.positive_part() if isinstance(rw, ReplicateColumns) else np.maximum(rw, 0.0)
-
-
-def project(rw, matrix: np.ndarray) -> np.ndarray:
-    return rw.project(matrix) if isinstance(rw, ReplicateColumns) else rw @ matrix

@@ -1,9 +1,8 @@
 """Replicate-weight reductions for `stats.accumulate`: per-cell sums of w_r * y and w_r * x,
 and per-cell Gram matrices of the replicate weights (for R's rank-based `degf`).
 
-Replicate weights usually arrive column-major (one contiguous array per replicate, as read
-from a file), so products are taken one replicate column at a time instead of copying the
-(n, R) matrix to row-major order.
+Replicate weights are held as one array per replicate (`ReplicateColumns`), so products are
+taken one replicate column at a time.
 
 The Gram of a cell, sum_i a_i a_i' over its rows, is built from distinct row patterns when it
 can be: replicate weights made from the sampling weights (JK1, JKn, BRR, Fay, bootstrap) are
@@ -14,8 +13,8 @@ whose patterns differ only by the rounding of stored weights group together; a g
 first row's pattern. That perturbs the Gram by ~1e-9 relative at most, which cannot change a
 rank decided at a 1e-5 tolerance (it is used for the degrees of freedom only, never for
 estimates or standard errors); distinct patterns colliding on both projections is vanishingly
-unlikely. Calibrated replicate
-weights (e.g. ACS) do not collapse; they use the row-by-row Gram.
+unlikely. Calibrated replicate weights (e.g. ACS) do not collapse; they use the row-by-row
+Gram.
 """
 
 from __future__ import annotations
@@ -23,33 +22,23 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.replicate_columns import (
-    ReplicateColumns,
-    any_negative,
-    as_rows,
-    positive_part,
-    project,
-)
+from mhindicators.engine.replicate_columns import ReplicateColumns
 
-_MAX_PATTERN_SHARE = 0.25
-_DROP_BITS = 22  # collapse only when patterns are at most this share of the rows
+_MAX_PATTERN_SHARE = 0.25  # collapse only when patterns are at most this share of the rows
+_DROP_BITS = 22
 
 
-def replicate_products(m: sp.csr_matrix, rw) -> np.ndarray:
-    """m (k, n) sparse times rw (n, R) without a row-major copy of rw (an array or
-    `ReplicateColumns`)."""
-    if isinstance(rw, np.ndarray) and rw.flags.c_contiguous:
-        return np.asarray(m @ rw)
-    columns = (
-        rw.columns if isinstance(rw, ReplicateColumns) else [rw[:, r] for r in range(rw.shape[1])]
-    )
-    out = np.empty((m.shape[0], len(columns)))
-    for r, column in enumerate(columns):  # one contiguous replicate column at a time
+def replicate_products(m: sp.csr_matrix, rw: ReplicateColumns) -> np.ndarray:
+    """m (k, n) sparse times the (n, R) replicate weights, one replicate column at a time."""
+    out = np.empty((m.shape[0], len(rw.columns)))
+    for r, column in enumerate(rw.columns):
         out[:, r] = m @ column
     return out
 
 
-def gram_by_cell(ck: np.ndarray, rw, w: np.ndarray, nc: int, block_rows: int) -> np.ndarray:
+def gram_by_cell(
+    ck: np.ndarray, rw: ReplicateColumns, w: np.ndarray, nc: int, block_rows: int
+) -> np.ndarray:
     """sum over the rows of each cell of w_r w_s: (nc, R, R); ck = -1 rows are left out."""
     sel = np.flatnonzero(ck >= 0)
     r = rw.shape[1]
@@ -60,7 +49,7 @@ def gram_by_cell(ck: np.ndarray, rw, w: np.ndarray, nc: int, block_rows: int) ->
     if patterns is None:
         return _gram_by_rows(ck, rw, nc, block_rows)
     cells, first, mass = patterns
-    b = as_rows(rw, sel[first]) / _nonzero(w[sel[first]])[:, None]
+    b = rw.rows(sel[first]) / _nonzero(w[sel[first]])[:, None]
     b *= np.sqrt(mass)[:, None]
     bounds = np.flatnonzero(np.diff(cells)) + 1
     for s0, e0 in zip(np.r_[0, bounds], np.r_[bounds, cells.size], strict=True):
@@ -77,7 +66,7 @@ def _patterns(ck, sel, rw, w):
     """(cell, first row, sum of w^2) per distinct (cell, a_i / w_i), sorted by cell; None when
     the rows do not collapse enough to pay off."""
     rng = np.random.default_rng(20260514)  # fixed: the grouping is reproducible
-    proj = project(rw, rng.standard_normal((rw.shape[1], 2)))  # (n, 2)
+    proj = rw.project(rng.standard_normal((rw.shape[1], 2)))  # (n, 2)
     scale = _nonzero(w[sel])
     h1, h2 = _coarse(proj[sel, 0] / scale), _coarse(proj[sel, 1] / scale)
     c = ck[sel]
@@ -101,7 +90,7 @@ def _coarse(h: np.ndarray) -> np.ndarray:
     return np.right_shift(np.ascontiguousarray(h, dtype=np.float64).view(np.int64), _DROP_BITS)
 
 
-def _gram_by_rows(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> np.ndarray:
+def _gram_by_rows(ck: np.ndarray, rw: ReplicateColumns, nc: int, block_rows: int) -> np.ndarray:
     """sum over rows in each cell of w_r w_s (nc, R, R), in row blocks sorted by cell."""
     r = rw.shape[1]
     g = np.zeros((nc, r, r))
@@ -111,7 +100,7 @@ def _gram_by_rows(ck: np.ndarray, rw: np.ndarray, nc: int, block_rows: int) -> n
         if sel.size == 0:
             continue
         order = sel[np.argsort(cb[sel], kind="stable")]
-        wb = as_rows(rw, start + order)
+        wb = rw.rows(start + order)
         cs = cb[order]
         bounds = np.flatnonzero(np.diff(cs)) + 1
         starts = np.concatenate([[0], bounds])
@@ -139,8 +128,8 @@ def accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df,
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
     )
     stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
-    if any_negative(rw):  # e.g. successive-difference weights
-        stats.rep_pos = replicate_products(m, positive_part(rw)).reshape(k, 2, nc, r)
+    if rw.any_negative():  # e.g. successive-difference weights
+        stats.rep_pos = replicate_products(m, rw.positive_part()).reshape(k, 2, nc, r)
     stats.rep_meta = {
         "type": spec.type,
         "scale": spec.scale,
