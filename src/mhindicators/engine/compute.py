@@ -57,22 +57,23 @@ def compute(
     say = progress or (lambda _msg: None)
     model = project.model
     vocab = project.vocabulary()
+    standards = project.standards()
     catalog = load_catalog(
         [project.resolve(p, "definitions", i) for i, p in enumerate(model.definitions)],
         vocab,
-        project.standards(),
+        standards,
     )
     if indicators and (unknown := sorted(indicators - set(catalog.indicators))):
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
     estimates, contrasts, summary = [], [], []
-    provenance = report_provenance(project, catalog)
+    provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
         say(f"dataset {spec.id}")
         run = _run_survey if spec.kind == "survey" else _run_registry
         only = _restrict(indicators, spec.indicators)
-        est, con, summ = run(project, spec, i, catalog, vocab, only, provenance, say)
+        est, con, summ = run(project, spec, i, catalog, vocab, standards, only, provenance, say)
         estimates += est
         contrasts += con
         summary += summ
@@ -148,7 +149,9 @@ def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] 
     return set(listed) if requested is None else requested & set(listed)
 
 
-def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provenance, say):
+def _run_survey(
+    project, spec: DatasetSpec, index, catalog, vocab, standards, only, provenance, say
+):
     loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
     check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
@@ -173,7 +176,7 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
             vocab,
             project.model.confidence_level,
             project.model.ci_method,
-            project.standards(),
+            standards,
             progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
@@ -199,7 +202,9 @@ def _run_survey(project, spec: DatasetSpec, index, catalog, vocab, only, provena
     return estimates, contrasts, summary
 
 
-def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, provenance, say):
+def _run_registry(
+    project, spec: DatasetSpec, index, catalog, vocab, standards, only, provenance, say
+):
     ev_prof = load_profile(
         project.resolve(spec.events.profile, "datasets", index, "events", "profile"), vocab
     )
@@ -232,9 +237,7 @@ def _run_registry(project, spec: DatasetSpec, index, catalog, vocab, only, prove
         den = load_data(den_path, den_prof, den_wanted, vocab).frame
         record_inputs(provenance, spec.id + ".denominator", den_path, den_prof.path)
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
-    inputs = RegistryInputs(
-        events, den, ev_prof.path, den_prof.path if den_prof else "", project.standards()
-    )
+    inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
     estimates, contrasts = [], []
     for i, item in enumerate(plan.items, start=1):

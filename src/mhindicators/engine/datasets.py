@@ -79,7 +79,8 @@ def load_data(
     """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them."""
     prof = loaded.profile
     available = read_columns(path, prof.format)
-    raw_needed = [prof.columns[v] for v in sorted(source_variables(loaded, wanted))]
+    names = sorted(source_variables(loaded, wanted))
+    raw_needed = [prof.columns[v] for v in names]
     raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
     missing = [c for c in raw_needed if c not in available]
     if missing:
@@ -87,8 +88,7 @@ def load_data(
             f"{len(missing)} column(s) missing from {path.name}",
             _missing_issues(missing, loaded, path, available),
         )
-    text = [prof.columns[v] for v in source_variables(loaded, wanted) if vocab[v].is_categorical]
-    names = sorted(source_variables(loaded, wanted))
+    text = [prof.columns[v] for v in names if vocab[v].is_categorical]
     if file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
         return _load_parquet_in_batches(
             path, loaded, names, wanted, vocab, text, extra_raw, available
@@ -121,8 +121,10 @@ def _load_parquet_in_batches(
         del raw
     frame = finish_harmonized(values, problems, index, loaded, wanted)
     design_columns = list(dict.fromkeys(extra_raw or []))
-    design = read_table(path, prof.format, design_columns, []) if design_columns else None
-    design = design if design is not None else pd.DataFrame(index=frame.index)
+    if design_columns:
+        design = read_table(path, prof.format, design_columns, [])
+    else:
+        design = pd.DataFrame(index=frame.index)
     return LoadedData(frame, design, available, path, loaded)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def record_inputs(
     provenance[f"profile.{key}.sha256"] = sha256_file(profile_path)
 
 
-def provenance(project: Project, catalog: Catalog) -> dict[str, str]:
+def provenance(project: Project, catalog: Catalog, standards: Mapping[str, Path]) -> dict[str, str]:
     out = {
         "tool": "mhi",
         "tool_version": mhindicators.__version__,
@@ -146,6 +147,6 @@ def provenance(project: Project, catalog: Catalog) -> dict[str, str]:
         out["project.sha256"] = sha256_file(project.doc.path)
     for ident, path in sorted(catalog.paths.items()):
         out[f"definition.{ident}.sha256"] = sha256_file(path)
-    for name, path in sorted(project.standards().items()):
+    for name, path in sorted(standards.items()):
         out[f"standard_population.{name}.sha256"] = sha256_file(path)
     return out

@@ -237,7 +237,6 @@ def accumulate(
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
     parts, cells_k, ys, xs, logit = [], [], [], [], []
-    levels = design.weight_levels() if kind == "taylor" else None
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
@@ -271,6 +270,8 @@ def accumulate(
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
         binary = binary_y and (unit_x or bool(np.all(xv == 1)))
+        # weights are factorised (once per design, cached) only when a proportion needs them
+        levels = design.weight_levels() if binary and kind == "taylor" else None
         if not binary:
             logit.append(None)
         elif levels is not None:
