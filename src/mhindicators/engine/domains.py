@@ -1,7 +1,10 @@
 """Cells (the finest cross-classification) and domains (cells plus every `_T` margin).
 
 Each dimension is a categorical with levels; a missing value gets the level `_U` (unknown), so
-no record of the universe leaves the totals. Cells are mixed-radix codes over the levels; a
+no record of the universe leaves the totals. Several frames (a register's events and its
+denominator table, harmonised separately) are encoded on the union of their levels: each
+frame's category codes are remapped through a lookup with one entry per category, never per
+row. Cells are mixed-radix codes over the levels; a
 domain picks one level or the total per dimension, and its membership matrix (domains x cells)
 turns cell sums into domain sums with one sparse product.
 """
@@ -43,23 +46,63 @@ class Domains:
 
 def encode_cells(frame: pd.DataFrame, dims: list[str], keep: np.ndarray) -> Cells:
     """Cell code per row for the rows where `keep` is true (others -1)."""
-    n = len(frame)
-    codes = np.zeros(n, dtype=np.int64)
+    cells, (kept,) = kept_cells([frame], dims, [keep])
+    codes = np.full(len(frame), -1, dtype=np.int64)
+    codes[keep] = kept
+    return Cells(cells.dims, cells.levels, codes)
+
+
+def kept_cells(
+    frames: list[pd.DataFrame], dims: list[str], keeps: list[np.ndarray]
+) -> tuple[Cells, list[np.ndarray]]:
+    """The shared levels (a Cells without row codes) and, per frame, the cell code of each
+    kept row, in row order (so sums over them add up in the same order as over all rows)."""
+    per_dim: list[list[np.ndarray]] = [[] for _ in frames]  # per frame, per dimension
     levels: list[tuple[str, ...]] = []
-    for dim in dims:  # mixed radix, built in place (no 10M-row temporaries per dimension)
-        cat = pd.Categorical(frame[dim])
-        dim_codes = np.asarray(cat.codes)  # small ints; -1 = missing
-        names = [str(c) for c in cat.categories]
-        missing = dim_codes < 0
-        unknown = bool(missing.any() and (missing & keep).any())  # missing among kept rows
-        codes *= len(names) + unknown
-        codes += dim_codes  # rows outside `keep` may go wrong here; they end as -1
-        if unknown:  # level `_U`, last
-            codes[missing] += len(names) + 1
-            names.append(UNKNOWN)
-        levels.append(tuple(names))
-    codes[~keep] = -1
-    return Cells(tuple(dims), tuple(levels), codes)
+    unknowns: list[bool] = []
+    for dim in dims:
+        cats = [pd.Categorical(f[dim]) for f in frames]
+        union: list = []
+        for cat in cats:
+            union += [c for c in cat.categories if c not in union]
+        index = pd.CategoricalDtype(union).categories
+        unknown = False
+        for out, cat, keep in zip(per_dim, cats, keeps, strict=True):
+            codes = _onto(cat, index)
+            if codes.size and codes.min() < 0:  # any missing, then any missing that is kept
+                unknown |= bool(np.logical_and(codes < 0, keep).any())
+            out.append(codes)
+        levels.append(tuple([str(c) for c in index] + ([UNKNOWN] if unknown else [])))
+        unknowns.append(unknown)
+    cells = Cells(tuple(dims), tuple(levels), np.zeros(0, dtype=np.int64))
+    sizes = [len(lv) for lv in levels]
+    return cells, [
+        _combine(parts, sizes, unknowns, keep) for parts, keep in zip(per_dim, keeps, strict=True)
+    ]
+
+
+def _onto(cat: pd.Categorical, index: pd.Index) -> np.ndarray:
+    """Codes of `cat` on the categories `index` (a superset), -1 = missing."""
+    codes = np.asarray(cat.codes)
+    if cat.categories.dtype == index.dtype and cat.categories.equals(index):
+        return codes
+    lookup = np.append(index.get_indexer(cat.categories), -1)  # code -1 (missing) stays -1
+    return lookup.astype(np.int32 if len(index) < 2**31 - 1 else np.int64)[codes]
+
+
+def _combine(parts: list[np.ndarray], sizes: list[int], unknowns: list[bool], keep: np.ndarray):
+    """Mixed-radix cell codes of the kept rows; a missing code (-1) is level `_U`, the last
+    level of its dimension. Built over all rows in the smallest integer type that holds every
+    cell (rows not kept may wrap; they are dropped), then compressed once."""
+    n_cells = int(np.prod(sizes, dtype=np.int64))
+    dtype = next(t for t in (np.int16, np.int32, np.int64) if n_cells <= np.iinfo(t).max)
+    codes = np.zeros(len(keep), dtype=dtype)
+    for part, size, unknown in zip(parts, sizes, unknowns, strict=True):
+        codes *= size
+        codes += part  # same kind or narrower: no upcast, in place
+        if unknown:
+            codes[part < 0] += size  # -1 + size = the index of `_U`
+    return codes[keep].astype(np.intp)  # np.bincount's index type
 
 
 def all_domains(cells: Cells) -> Domains:

@@ -22,10 +22,10 @@ from mhindicators.engine.domains import (
     Domains,
     all_domains,
     contrast_labels,
+    kept_cells,
     reference_pairs,
 )
 from mhindicators.engine.measures import measure, unknown_share
-from mhindicators.engine.registry_cells import cell_frame, kept_cells
 from mhindicators.engine.registry_proportions import (
     proportion_contrasts,
     wilson_proportion,
@@ -250,3 +250,10 @@ def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float
     out["conf_level"] = conf_level
     out["df"] = np.nan
     return out
+
+
+def cell_frame(frame: pd.DataFrame, dims: list[str], extra: dict) -> pd.DataFrame:
+    """Only the cell dimensions of `frame`, with `extra` columns (e.g. age groups) in place
+    of the frame's own; the frame is neither copied nor modified."""
+    data = {d: extra[d] if d in extra else frame[d].array for d in dims}
+    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
