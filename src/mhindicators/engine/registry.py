@@ -219,8 +219,10 @@ def _table(doms: Domains, res: rates.RateResult, ind: Indicator) -> pd.DataFrame
 
 
 def _poisson_variance(res: rates.RateResult) -> np.ndarray:
+    """x (m/n)^2; NaN without a denominator, like the rate (events / 0 is not an infinite SE)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return res.events * (res.multiplier / res.denominator) ** 2
+        var = res.events * (res.multiplier / res.denominator) ** 2
+    return np.where(res.denominator > 0, var, np.nan)
 
 
 def _contrasts(ind, doms: Domains, e, p, weights, conf_level: float, mult: float) -> pd.DataFrame:
