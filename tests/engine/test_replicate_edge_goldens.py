@@ -154,35 +154,58 @@ def test_centring_on_all_replicates_would_miss_r():
     assert close(est.se, g.se.to_numpy(float)).all()
 
 
-def test_profile_with_zero_rscale_matches_r(tmp_path):
-    """The same design declared in a profile (`rscales` with a 0) through `compute`."""
+AGE_RECODE = '{"(0,19]": Y0T19, "(19,39]": Y20T39, "(39,59]": Y40T59, "(59,Inf]": Y_GE60}'
+STANDARD = (
+    "band,lower,upper,weight\nY0T19,0,19,30\nY20T39,20,39,25\nY40T59,40,59,25\nY_GE60,60,,20\n"
+)
+DEFINITIONS = {
+    "nh_female": "name: Female share\nestimator: proportion\nnumerator: has_health_insurance\n"
+    "ci_method: mean\ndisaggregate_by: [area]\n",
+    "nh_chol_std": "name: High cholesterol (age-standardised)\nestimator: proportion\n"
+    "numerator: longstanding_illness\nuniverse: unmet_medical_need\n"
+    "disaggregate_by: [area]\nage_groups: [[0, 19], [20, 39], [40, 59], [60, null]]\n"
+    "standardize: {by: age_group, standard: nh_std}\nreference_group: {area: r1}\n",
+}
+
+
+def run_project(root: Path, cid: str):
+    """The case's design declared in a profile (`rscales` with a 0), through `compute`."""
     from mhindicators.engine.compute import compute
     from mhindicators.project import load_project
 
-    rep = cases()["jkn_lonely"]["replicates"]
+    rep = cases()[cid]["replicates"]
     data = pd.read_csv(FIX / "nhanes_sub.csv")
     weights = pd.read_csv(FIX / rep["file"], dtype=str)  # the %.17g text, unchanged
-    pd.concat([data.astype(str), weights], axis=1).to_csv(tmp_path / "nh.csv", index=False)
-    (tmp_path / "nh.profile.yaml").write_text(
+    pd.concat([data.astype(str), weights], axis=1).to_csv(root / "nh.csv", index=False)
+    (root / "nh.profile.yaml").write_text(
         "id: nh\nkind: survey\nmetadata: {country: USA, year: 2004, source: NHANES subsample}\n"
-        "columns: {area: grp, has_health_insurance: female}\n"
+        "columns: {area: grp, has_health_insurance: female, longstanding_illness: chol,\n"
+        "  unmet_medical_need: has_chol, age_group: agegrp}\n"
+        f"recode: {{age_group: {AGE_RECODE}}}\n"
         "design:\n  weight: WTMEC2YR\n  replicates:\n    pattern: 'rw[0-9]+'\n    type: JKn\n"
-        f"    scale: {rep['scale']}\n    rscales: [{', '.join(rep['rscales'])}]\n    mse: false\n",
+        f"    scale: {rep['scale']}\n    rscales: [{', '.join(rep['rscales'])}]\n"
+        f"    mse: {str(rep['mse']).lower()}\n",
         encoding="utf-8",
     )
-    (tmp_path / "defs").mkdir()
-    (tmp_path / "defs" / "nh_female.yaml").write_text(
-        "id: nh_female\nversion: 1.0.0\nname: Female share\ndescription: Share of women.\n"
-        "framework: {pillar: monitoring, references: [{citation: NHANES}]}\nsource: survey\n"
-        "estimator: proportion\nnumerator: has_health_insurance\nunit: proportion\n"
-        "ci_method: mean\ndisaggregate_by: [area]\n",
+    (root / "std.csv").write_text(STANDARD, encoding="utf-8")
+    (root / "defs").mkdir()
+    for ident, body in DEFINITIONS.items():
+        (root / "defs" / f"{ident}.yaml").write_text(
+            f"id: {ident}\nversion: 1.0.0\ndescription: NHANES subsample test indicator.\n"
+            "framework: {pillar: monitoring, references: [{citation: NHANES}]}\n"
+            f"source: survey\nunit: proportion\n{body}",
+            encoding="utf-8",
+        )
+    (root / "mhi.yaml").write_text(
+        "definitions: [defs]\nstandard_populations: {nh_std: std.csv}\n"
+        "datasets: [{id: nh, path: nh.csv, profile: nh.profile.yaml}]\n",
         encoding="utf-8",
     )
-    (tmp_path / "mhi.yaml").write_text(
-        "definitions: [defs]\ndatasets: [{id: nh, path: nh.csv, profile: nh.profile.yaml}]\n",
-        encoding="utf-8",
-    )
-    ours = compute(load_project(tmp_path / "mhi.yaml")).estimates
+    return compute(load_project(root / "mhi.yaml"))
+
+
+def test_profile_with_zero_rscale_matches_r(tmp_path):
+    ours = run_project(tmp_path, "jkn_lonely").estimates
     gd = golden("replicate_edge.csv")
     g = gd[(gd.case == "jkn_lonely") & (gd.indicator == "female") & gd.domain.str.endswith("sx=_T")]
     assert len(g) == 5
@@ -192,3 +215,39 @@ def test_profile_with_zero_rscale_matches_r(tmp_path):
         assert len(hit) == 1, row.domain
         for col in ("estimate", "se", "df"):
             assert close(hit[col].item(), getattr(row, col)), (row.domain, col, hit[col].item())
+
+
+@pytest.mark.parametrize("cid", CASES)
+def test_contrasts_of_standardized_estimates_on_replicates_match_r(tmp_path, cid):
+    """svystandardize on the replicate design, then svyby(covmat = TRUE) + svycontrast."""
+    res = run_project(tmp_path, cid)
+    est = res.estimates
+    est = est[(est["indicator_id"] == "nh_chol_std") & (est["standardization"] == "nh_std")]
+    gs = golden("replicate_edge_std.csv")
+    gs = gs[gs.case == cid]
+    assert len(gs) == 4
+    for row in gs.itertuples():
+        hit = est[est["area"] == row.grp]
+        assert len(hit) == 1, row.grp
+        for col in ("estimate", "se", "df", "ci_lower", "ci_upper"):
+            assert close(hit[col].item(), getattr(row, col)), (row.grp, col, hit[col].item())
+    con = res.contrasts
+    con = con[(con["indicator_id"] == "nh_chol_std") & (con["standardization"] == "nh_std")]
+    gc = golden("replicate_edge_std_contrasts.csv")
+    gc = gc[gc.case == cid]
+    assert len(gc) == 3
+    for row in gc.itertuples():
+        hit = con[(con["group"] == row.group) & (con["reference"] == row.reference)]
+        assert len(hit) == 1, row.group
+        for col in (
+            "difference",
+            "difference_se",
+            "difference_ci_lower",
+            "difference_ci_upper",
+            "ratio",
+            "ratio_se",
+            "ratio_ci_lower",
+            "ratio_ci_upper",
+            "df",
+        ):
+            assert close(hit[col].item(), getattr(row, col)), (row.group, col, hit[col].item())

@@ -14,7 +14,11 @@
 # Writes tests/fixtures/survey/jkn_lonely_repweights.csv.gz (the analysis replicate weights,
 # %.17g, read back so R and Python use identical numbers) and tests/golden/survey/
 # replicate_edge.csv, replicate_edge_ci.csv (numbers %.17g, the exact R call on each row) and
-# replicate_edge_cases.json (design: scale, rscales, mse per case).
+# replicate_edge_cases.json (design: scale, rscales, mse per case); and, on the same design,
+# age-standardised hi_chol by grp (svystandardize(by = ~agegrp, over = ~grp, population =
+# c(30, 25, 25, 20))) with its contrasts vs r1 (svyby(covmat = TRUE) + svycontrast; intervals
+# with df = min(degf) of the two groups, ratio on the log scale) in replicate_edge_std.csv and
+# replicate_edge_std_contrasts.csv.
 
 suppressMessages(library(survey))
 suppressMessages(library(jsonlite))
@@ -59,6 +63,8 @@ ind <- list(
 dims <- c("grp", "sx")
 
 domain_rows <- list(); ci_rows <- list(); case_json <- list()
+std_rows <- list(); std_con_rows <- list()
+std_pop <- c(30, 25, 25, 20)  # agegrp (0,19], (19,39], (39,59], (59,Inf]
 for (mse in c(FALSE, TRUE)) {
   cid <- if (mse) "jkn_lonely_mse" else "jkn_lonely"
   r_design <- sprintf(paste0("svrepdesign(data=data, repweights=<%s>, weights=~WTMEC2YR, ",
@@ -105,6 +111,48 @@ for (mse in c(FALSE, TRUE)) {
       }
     }
   }
+  # contrasts of age-standardised estimates on the same replicate design (svystandardize
+  # post-stratifies every replicate; svyby(covmat = TRUE) takes the covariance from them)
+  du <- rdes[data$has_chol == 1, ]
+  sd <- svystandardize(du, by = ~agegrp, over = ~grp, population = std_pop)
+  b <- svyby(~chol, ~grp, sd, svymean, covmat = TRUE)
+  sd_txt <- sprintf("svystandardize(des[has_chol==1, ], by=~agegrp, over=~grp, population=c(%s))",
+                    paste(std_pop, collapse = ","))
+  by_txt <- sprintf("by <- svyby(~chol, ~grp, %s, svymean, covmat=TRUE)", sd_txt)
+  grps <- as.character(b$grp)
+  se_b <- setNames(SE(b), grps)
+  # df: degf of the group's domain before standardising (mhi's convention). R's degf of the
+  # post-stratified replicate design is larger (28 here: per-replicate post-stratification
+  # breaks the exact linear dependence of the JKn replicate columns that the rank counts);
+  # it is recorded as df_poststratified.
+  dfs <- setNames(vapply(grps, function(g) degf(du[du$variables$grp == g, ]), 0), grps)
+  df_ps <- setNames(vapply(grps, function(g) degf(sd[sd$variables$grp == g, ]), 0), grps)
+  for (g in grps) {
+    dom <- sd[sd$variables$grp == g, ]
+    ci <- as.numeric(attr(svyciprop(~chol, dom, method = "xlogit", df = dfs[[g]]), "ci"))
+    std_rows[[length(std_rows) + 1]] <- data.frame(
+      case = cid, grp = g, estimate = g17(coef(b)[[g]]), se = g17(se_b[[g]]), df = dfs[[g]],
+      df_poststratified = df_ps[[g]], ci_lower = g17(ci[1]), ci_upper = g17(ci[2]),
+      r_call = sprintf(paste0("%s; svyciprop(~chol, dd, method='xlogit', df = degf(du)); ",
+                              "dd = sd[grp=='%s', ]; du = des[has_chol==1, ][grp=='%s', ]"),
+                       by_txt, g, g))
+    if (g == "r1") next
+    cd <- svycontrast(b, list(difference = bquote(.(as.name(g)) - r1)))
+    cr <- svycontrast(b, list(ratio = bquote(.(as.name(g)) / r1)))
+    cl <- svycontrast(b, list(log_ratio = bquote(log(.(as.name(g)) / r1))))
+    df <- min(dfs[[g]], dfs[["r1"]])
+    dci <- as.numeric(confint(cd, df = df))
+    lci <- exp(as.numeric(confint(cl, df = df)))
+    std_con_rows[[length(std_con_rows) + 1]] <- data.frame(
+      case = cid, group = g, reference = "r1", difference = g17(coef(cd)),
+      difference_se = g17(SE(cd)), ratio = g17(coef(cr)), ratio_se = g17(SE(cr)), df = df,
+      difference_ci_lower = g17(dci[1]), difference_ci_upper = g17(dci[2]),
+      ratio_ci_lower = g17(lci[1]), ratio_ci_upper = g17(lci[2]),
+      r_call = sprintf(paste0("%s; svycontrast(by, quote(%s - r1)); svycontrast(by, quote(%s / r1)); ",
+                              "exp(confint(svycontrast(by, quote(log(%s / r1))), df = %d)); ",
+                              "df = min(degf(des[has_chol==1, ][grp=='%s', ]), degf(des[has_chol==1, ][grp=='r1', ]))"),
+                       by_txt, g, g, g, df, g))
+  }
   case_json[[cid]] <- list(
     fixture = "nhanes_sub.csv", dims = dims, design = list(weights = "WTMEC2YR"),
     replicates = list(file = repfile, type = "JKn", scale = g17(rd$scale),
@@ -114,6 +162,9 @@ for (mse in c(FALSE, TRUE)) {
 
 write.csv(do.call(rbind, domain_rows), file.path(golddir, "replicate_edge.csv"), row.names = FALSE)
 write.csv(do.call(rbind, ci_rows), file.path(golddir, "replicate_edge_ci.csv"), row.names = FALSE)
+write.csv(do.call(rbind, std_rows), file.path(golddir, "replicate_edge_std.csv"), row.names = FALSE)
+write.csv(do.call(rbind, std_con_rows), file.path(golddir, "replicate_edge_std_contrasts.csv"),
+          row.names = FALSE)
 writeLines(toJSON(case_json, auto_unbox = TRUE, pretty = TRUE, null = "null"),
            file.path(golddir, "replicate_edge_cases.json"))
 cat("replicate edge goldens:", length(domain_rows), "domain rows,", length(ci_rows), "ci rows\n")
