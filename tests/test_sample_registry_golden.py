@@ -30,18 +30,19 @@ from mhindicators.project import load_project
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "golden" / "sample_registry"
 DIMS = ["age_group", "citizenship_status", "migratory_status", "nativity", "sex"]
-INDICATORS = (
-    "sdg_3_3_2_tb_notification_rate",
-    "tb_notification_asr",
-    "mort_asmr_by_cob",
-    "sdg_3_4_2_suicide_rate",
-    "sdg_3_1_1_mmr",
-    "peristat_low_birth_weight",
-    "sdg_8_8_1_fatal_occupational_injuries",
-    "sdg_8_8_1_nonfatal_occupational_injuries",
-    "sdg_16_2_2_trafficking_victims",
-    "his_migration_core_variables",
-)
+DATASET_OF = {  # the registry datasets of the root mhi.yaml and the indicators they list
+    "sdg_3_3_2_tb_notification_rate": "tb",
+    "tb_notification_asr": "tb",
+    "mort_asmr_by_cob": "deaths",
+    "sdg_3_4_2_suicide_rate": "deaths",
+    "sdg_3_1_1_mmr": "maternal_deaths",
+    "peristat_low_birth_weight": "births",
+    "sdg_8_8_1_fatal_occupational_injuries": "occupational_injuries",
+    "sdg_8_8_1_nonfatal_occupational_injuries": "occupational_injuries",
+    "sdg_16_2_2_trafficking_victims": "trafficking",
+    "his_migration_core_variables": "data_sources",
+}
+INDICATORS = tuple(DATASET_OF)
 RTOL, ATOL = 1e-9, 1e-14
 GOLDEN_FILES = ("estimates.csv", "contrasts.csv", "CALLS.txt")
 EST_COLS = ["estimate", "se", "ci_lower", "ci_upper"]
@@ -113,7 +114,8 @@ def joined(kind: str, indicator: str) -> pd.DataFrame:
     gold = gold[gold["indicator_id"] == indicator]
     assert len(gold) > 0, f"no golden {kind} for {indicator}"
     table = result().estimates if kind == "estimates" else result().contrasts
-    ours = _labels(table[table["indicator_id"] == indicator])
+    mine = (table["indicator_id"] == indicator) & (table["dataset"] == DATASET_OF[indicator])
+    ours = _labels(table[mine])
     key = DIMS if kind == "estimates" else ["dimension", "group", "reference", *DIMS]
     assert not ours.duplicated(key).any()
     merged = gold.merge(ours, on=key, how="outer", suffixes=("", "_mhi"), indicator=True)
@@ -130,9 +132,8 @@ def test_golden_file_present(name):
 def test_goldens_cover_every_registry_indicator_of_the_project():
     # the project file as written (not the Project model, whose dataset fields are evolving)
     datasets = yaml.safe_load((ROOT / "mhi.yaml").read_text(encoding="utf-8"))["datasets"]
-    registry = [ds for ds in datasets if ds.get("kind") == "registry"]
-    listed = {i for ds in registry for i in ds.get("indicators") or []}
-    assert listed == set(INDICATORS)
+    listed = {(i, ds["id"]) for ds in datasets for i in ds.get("indicators") or []}
+    assert set(DATASET_OF.items()) <= listed
     assert set(golden("estimates.csv")["indicator_id"]) == set(INDICATORS)
     with_reference = set(INDICATORS) - {"his_migration_core_variables"}
     assert set(golden("contrasts.csv")["indicator_id"]) == with_reference
