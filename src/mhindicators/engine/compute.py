@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Catalog, load_catalog
@@ -279,7 +280,8 @@ def _run_registry(
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
     elif "event_type" in ev_wanted:
-        events["event_type"] = pd.Categorical([next(iter(types))] * len(events))
+        zeros = np.zeros(len(events), dtype=np.int8)
+        events["event_type"] = pd.Categorical.from_codes(zeros, categories=sorted(types))
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
     den = pd.DataFrame()
     if den_prof is not None and spec.denominator is not None:
