@@ -210,6 +210,17 @@ def test_listing_a_mismatching_indicator_is_a_located_error(tmp_path: Path) -> N
     assert "Traceback" not in result.output
 
 
+def test_listing_a_rate_per_another_measure_is_a_located_error(tmp_path: Path) -> None:
+    project = _register(tmp_path, DEATHS, [1] * 6, "    indicators: [maternal_ratio]\n")
+    with pytest.raises(MhiError) as err:
+        compute(load_project(project))
+    (item,) = err.value.issues
+    assert (item.code, Path(item.file).name, item.line, item.col) == ("MHI336", "mhi.yaml", 7, 18)
+    assert item.message.endswith(
+        "the denominator table counts population; this indicator is per live_births"
+    )
+
+
 def test_a_mixed_register_counts_only_the_declared_records(tmp_path: Path) -> None:
     """Deaths (1) and trafficking victims (5) in one extract: each rate counts its own."""
     mixed = DEATHS.replace("{1: death}", "{1: death, 5: trafficking_victim}")
