@@ -108,7 +108,7 @@ def generate(rows: int, seed: int = 33) -> Path:
     meta = "metadata:\n  country: ESP\n  year: 2024\n  source: mhi benchmark (synthetic)\n"
     derive = "derive:\n  migrant_generation: false\n  years_since_arrival: false\n"
     (DATA / "tb_events.profile.yaml").write_text(
-        header + "id: bench_tb_events\nkind: events\n" + meta
+        header + "id: bench_tb_events\nkind: events\nevent_types: [tb_notification]\n" + meta
         + "columns:\n  year: ANO_NOTIF\n  sex: SEXO\n  age: EDAD\n  country_of_birth: PAIS_NAC\n"
         "  citizenship: NACIONALIDAD\n  tb_case_type: TIPO_CASO\n"
         "recode:\n" + recode_common
@@ -119,7 +119,8 @@ def generate(rows: int, seed: int = 33) -> Path:
     )  # fmt: skip
     bands = ", ".join(f"{i + 1}: {b}" for i, b in enumerate(BANDS))
     (DATA / "tb_population.profile.yaml").write_text(
-        header + "id: bench_tb_population\nkind: denominator\n" + meta
+        header + "id: bench_tb_population\nkind: denominator\ndenominator_type: population\n"
+        + meta
         + "columns:\n  year: ANO\n  sex: SEXO\n  age_group: GRUPO_EDAD\n"
         "  country_of_birth: PAIS_NAC\n  citizenship: NACIONALIDAD\n  population: POBLACION\n"
         "recode:\n" + recode_common + f"  age_group: {{{bands}}}\n" + derive,

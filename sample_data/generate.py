@@ -170,10 +170,13 @@ def profile_yaml(
     derive: dict[str, object],
     design: str = "",
     comments: dict[str, str] | None = None,
+    records: str = "",
 ) -> str:
-    """Render a dataset profile; comments are keyed by canonical variable."""
+    """Render a dataset profile; comments are keyed by canonical variable; `records` is the
+    declaration of what a register's records are (a line after `kind:`)."""
     comments = comments or {}
-    out = [HEADER, f"id: {pid}\n", f"kind: {kind}\n", f"description: >-\n  {description}\n"]
+    out = [HEADER, f"id: {pid}\n", f"kind: {kind}\n", records]
+    out.append(f"description: >-\n  {description}\n")
     out.append(
         f"metadata:\n  country: {COUNTRY}\n  year: {SURVEY_YEAR}\n  source: {json.dumps(source)}\n"
         f"  notes: >-\n    {notes}\n"
@@ -1201,6 +1204,8 @@ EVENT_NAME = {
     5: "trafficking_victim",
 }
 NO_ARRIVAL = {"migrant_generation": False, "years_since_arrival": False}
+RECORDS = {"data_sources": ["health_data_source"]}  # extracts with no event_type column
+DENOMINATOR_TYPES = ("population", "live_births", "workers", "person_years")
 
 
 def registry_profile(
@@ -1214,7 +1219,9 @@ def registry_profile(
     comments: dict[str, str] | None = None,
     core: bool = True,
 ) -> str:
-    """Profile of one registry file; core = it carries country of birth and citizenship."""
+    """Profile of one registry file; core = it carries country of birth and citizenship.
+    An events file declares its event types (the targets of its event_type recode, or
+    RECORDS), a denominator table the measure it counts."""
     recode = dict(recode or {})
     missing = dict(missing or {})
     if core:
@@ -1225,9 +1232,16 @@ def registry_profile(
     derive: dict[str, object] = dict(NO_ARRIVAL)
     if not core:
         derive |= {"nativity": False, "citizenship_status": False, "migratory_status": False}
+    if kind == "events":
+        types = RECORDS.get(name) or sorted(set(recode["event_type"].values()))
+        records = f"event_types: [{', '.join(types)}]  # what every record is\n"
+    else:
+        (measure,) = [c for c in columns if c in DENOMINATOR_TYPES]
+        records = f"denominator_type: {measure}  # what the table counts\n"
     return profile_yaml(
         pid=f"esp_{name}",
         kind=kind,
+        records=records,
         description=description,
         source=source,
         notes=REGISTRY_NOTES,

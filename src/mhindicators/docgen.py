@@ -87,6 +87,7 @@ def definition_reference_markdown() -> str:
     ]
     for est, (need, forbid) in ESTIMATOR_FIELDS.items():
         lines.append(f"| {est} | {', '.join(need)} | {', '.join(forbid) or '-'} |")
+    lines += _registry_counts_section()
     lines += ["", "## Units", "", "| unit | multiplier |", "|---|---|"]
     lines += [f"| {u} | {m:g} |" for u, m in UNIT_MULTIPLIERS.items()]
     lines += [
@@ -96,6 +97,33 @@ def definition_reference_markdown() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _registry_counts_section() -> list[str]:
+    from mhindicators.definitions.records import measures
+    from mhindicators.vocabulary import default_vocabulary
+
+    vocab = default_vocabulary()
+    types = ", ".join(f"`{c}`" for c in sorted(vocab["event_type"].allowed_codes() or ()))
+    per = ", ".join(f"`{m}`" for m in sorted(measures(vocab)))
+    return [
+        "",
+        "## What a registry definition counts",
+        "",
+        "A registry definition declares `event_types:`, the `event_type` codes of the records",
+        f"it is computed over ({types}). Missing, it is an error (MHI142), not a warning:",
+        "an undeclared indicator would run on every register whose variables fit (counting",
+        "trafficking victims among deaths, with a zero numerator) or on none. A code outside",
+        "the vocabulary is MHI144; a `universe:` or `numerator:` that selects",
+        '`event_type == "x"` or `event_type in [...]` must select declared types (MHI145).',
+        "",
+        "A rate's denominator type is the one denominator measure its `denominator:` names",
+        f"({per}); a denominator naming none or several is MHI146.",
+        "",
+        "The plan runs the indicator only on registers whose events profile declares records of",
+        "those types and, for rates, whose denominator table counts that measure; elsewhere it",
+        "is skipped with the reason ([profiles.md](profiles.md)).",
+    ]
 
 
 def _properties_table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:

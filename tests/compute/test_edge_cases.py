@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAD = """version: 1.0.0
 framework: {pillar: monitoring, references: [{citation: "Test"}]}
 source: registry
+event_types: [tb_notification]
 """
 DEFS = {
     "tb_rate": "name: TB rate\ndescription: Notified TB cases per 100,000.\nestimator: rate\n"
@@ -60,8 +61,8 @@ def registry(tmp_path_factory):
     pop.to_parquet(root / "pop.parquet")
     meta = "metadata: {country: ESP, year: 2024, source: test register}\n"
     (root / "events.profile.yaml").write_text(
-        "id: ev\nkind: events\n" + meta + "columns: {area: AREA, sex: SEX, age: AGE, "
-        "country_of_birth: COB, tb_case_type: TYPE}\n",
+        "id: ev\nkind: events\nevent_types: [tb_notification]\n" + meta + "columns: {area: AREA, "
+        "sex: SEX, age: AGE, country_of_birth: COB, tb_case_type: TYPE}\n",
         encoding="utf-8",
     )
     (root / "pop.profile.yaml").write_text(

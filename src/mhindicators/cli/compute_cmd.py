@@ -61,9 +61,11 @@ def compute(
 
 
 def _summary(result, written: list[Path]) -> None:  # result: ResultTable
+    from mhindicators.engine.report import summary_counts
+
     summary = result.summary
     done = summary[summary["status"] == "computed"]
-    skipped = summary[summary["status"] == "skipped"]
+    computed_ids, skipped_ids = summary_counts(summary)
     counts = result.estimates.groupby(["indicator_id", "dataset"]).size()
     rows = [
         (
@@ -78,7 +80,8 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
         )
         for row in done.itertuples()
     ]
-    table = Table(title=f"{len(done)} indicator(s) computed", show_lines=False)
+    title = f"{_count(len(computed_ids), 'indicator')} computed, {len(skipped_ids)} skipped"
+    table = Table(title=title, show_lines=False)
     headers = ("indicator", "dataset", "rows", "universe", "missing", "unknown %")
     for i, col in enumerate(headers):
         if i < 2:  # long ids fold onto more lines on narrow terminals; numbers are never cut
@@ -89,14 +92,33 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
     for r in rows:
         table.add_row(*r)
     stderr.print(table)
-    if len(skipped):
-        stderr.print(f"[yellow]{len(skipped)} indicator(s) skipped:[/yellow]")
-        for ident, rows in skipped.groupby("indicator_id", sort=True):
-            reasons = [
-                f"{r.reason}" + (f" ({r.dataset})" if r.dataset else "") for r in rows.itertuples()
-            ]
-            stderr.print(f"  {ident}: " + "; ".join(reasons), markup=False)
+    skips = summary[summary["status"] == "skipped"]
+    never = skips[skips["indicator_status"] == "skipped"]
+    if len(never):
+        stderr.print(f"[yellow]{_count(len(skipped_ids), 'indicator')} skipped:[/yellow]")
+        _print_reasons(never)
+    elsewhere = skips[skips["indicator_status"] == "computed"]
+    if len(elsewhere):
+        stderr.print("[dim]details: computed indicators not run on other datasets:[/dim]")
+        _print_reasons(elsewhere, style="dim")
     stderr.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _print_reasons(rows, style: str = "") -> None:
+    """One line per indicator: each reason once, with the datasets it applies to."""
+    for ident, group in rows.groupby("indicator_id", sort=True):
+        by_reason: dict[str, list[str]] = {}
+        for r in group.itertuples():
+            by_reason.setdefault(r.reason, []).append(r.dataset)
+        reasons = [
+            reason + (f" ({', '.join(d for d in ds if d)})" if any(ds) else "")
+            for reason, ds in by_reason.items()
+        ]
+        stderr.print(f"  {ident}: " + "; ".join(reasons), markup=False, style=style or None)
 
 
 def _int(value: object) -> str:

@@ -118,6 +118,14 @@ class Indicator(_Strict):
     theme: str | None = Field(None, description="Catalogue theme (usually the folder name).")
     framework: Framework
     source: Source = Field(description="survey (microdata with a design) or registry (events).")
+    event_types: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Registry (required): what the records it is computed over are, as codes "
+        "of `event_type` (e.g. [death]). It runs only on registers whose profile declares "
+        "records of these types (docs/profiles.md); a rate's denominator type is the "
+        "denominator measure its `denominator:` names.",
+    )
     estimator: Estimator
     universe: Expr | None = Field(
         None, description="Condition defining the population of interest; absent = everyone."

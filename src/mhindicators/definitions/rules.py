@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mhindicators.definitions.loader import LoadedDefinition
 from mhindicators.definitions.model import UNIT_MULTIPLIERS, Indicator
+from mhindicators.definitions.records import records_issues
 from mhindicators.expr import ExprSyntaxError, check, parse
 from mhindicators.expr.logic import contradicts
 from mhindicators.expr.nodes import Node
@@ -203,6 +204,7 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"Use one of {', '.join(sorted(CI_METHODS[ind.estimator]))}.",
         )
     out += _expression_issues(item, vocab)
+    out += records_issues(item, vocab)
     return out
 
 

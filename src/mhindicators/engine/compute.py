@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import flag_table
-from mhindicators.engine.plan import plan_registry, plan_survey
+from mhindicators.engine.plan import Plan, Register, plan_registry, plan_survey
 from mhindicators.engine.profile_design import build_design, design_columns
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.report import (
@@ -28,9 +30,15 @@ from mhindicators.engine.report import (
 from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
-from mhindicators.issues import Issue, issue, with_location
+from mhindicators.issues import Issue, define, issue, with_location
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
+from mhindicators.profiles.records import (
+    check_event_types,
+    denominator_type,
+    event_types,
+    recode_event_types,
+)
 from mhindicators.project import DatasetSpec, Project
 from mhindicators.results import (
     CONTRAST_STATS,
@@ -41,6 +49,16 @@ from mhindicators.results import (
 )
 
 Progress = Callable[[str], None]
+
+define(
+    "MHI336",
+    "indicator-not-for-register",
+    "error",
+    "A dataset's `indicators:` list names an indicator its register cannot mean: the records "
+    "are other events, or the denominator table counts something else.",
+    "Remove the id from the dataset's `indicators:`, or point the dataset at the register "
+    "(and denominator table) the indicator counts.",
+)
 
 
 def compute(
@@ -116,6 +134,22 @@ def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
                 )
     if problems:
         raise ProfileError("unknown indicators in the project file", problems)
+
+
+def _refuse_listed(project: Project, index: int, spec: DatasetSpec, plan: Plan) -> None:
+    """A listed indicator the register cannot mean is a located project error (MHI336)."""
+    listed = spec.indicators or []
+    problems = []
+    for skip in plan.skipped:
+        if skip.mismatch and skip.indicator_id in listed:
+            j = listed.index(skip.indicator_id)
+            where = ("datasets", index, "indicators", j)
+            line, col = project.doc.locate(where) if project.doc else (0, 0)
+            file = project.doc.path if project.doc else ""
+            msg = f"dataset {spec.id}: {skip.indicator_id} cannot run here: {skip.reason}"
+            problems.append(issue("MHI336", msg, file, line, col))
+    if problems:
+        raise ProfileError("indicators listed on a register that cannot mean them", problems)
 
 
 @contextmanager
@@ -209,7 +243,10 @@ def _run_registry(
         project.resolve(spec.events.profile, "datasets", index, "events", "profile"), vocab
     )
     check_kind(ev_prof, ("events",), f"events of registry '{spec.id}'")
+    types = event_types(ev_prof.profile)
     ev_vars = available_variables(ev_prof, vocab)
+    if len(types) == 1:
+        ev_vars.add("event_type")  # a one-type extract: every record is of that type
     den_prof, den_vars = None, set()
     if spec.denominator is not None:
         den_prof = load_profile(
@@ -218,16 +255,33 @@ def _run_registry(
         )
         check_kind(den_prof, ("denominator",), f"denominator of registry '{spec.id}'")
         den_vars = available_variables(den_prof, vocab)
+    register = Register(types, denominator_type(den_prof.profile, vocab) if den_prof else None)
     plan = plan_registry(
-        catalog, spec.id, ev_vars, den_vars, only, has_denominator=den_prof is not None
+        catalog,
+        spec.id,
+        ev_vars,
+        den_vars,
+        only,
+        register=register,
+        vocab=vocab,
+        has_denominator=den_prof is not None,
     )
+    _refuse_listed(project, index, spec, plan)
     summary = skips(plan)
     if not plan.items:
         return [], [], summary
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
+    mapped = "event_type" in ev_prof.profile.columns
+    if mapped and recode_event_types(ev_prof.profile) is None:
+        ev_wanted.add("event_type")  # raw codes: check them against the declaration
     events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
+    if mapped and "event_type" in events:
+        check_event_types(events["event_type"], ev_prof, ev_path.name)
+    elif "event_type" in ev_wanted:
+        zeros = np.zeros(len(events), dtype=np.int8)
+        events["event_type"] = pd.Categorical.from_codes(zeros, categories=sorted(types))
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
     den = pd.DataFrame()
     if den_prof is not None and spec.denominator is not None:
@@ -243,7 +297,11 @@ def _run_registry(
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
         say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
-        res = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
+        on = inputs
+        if item.event_types is not None:  # a register of several types: the counted ones
+            keep = events["event_type"].isin(sorted(item.event_types)).to_numpy()
+            on = replace(inputs, events=events[keep].reset_index(drop=True))
+        res = compute_registry_indicator(ind, on, vocab, project.model.confidence_level)
         table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled

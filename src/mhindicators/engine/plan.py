@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mhindicators.definitions import Catalog, Indicator
+from mhindicators.definitions.records import RATES, per
 from mhindicators.expr.check import variables as expr_variables
 from mhindicators.expr.parser import parse
+from mhindicators.vocabulary import Vocabulary
 
 EXPRESSION_FIELDS = ("universe", "numerator", "denominator", "value")
 
@@ -18,6 +20,8 @@ class PlanItem:
     indicator: Indicator
     dataset_id: str
     variables: frozenset[str]
+    # a register of several event types: only records of these types enter (None = all)
+    event_types: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,15 @@ class Skip:
     indicator_id: str
     dataset_id: str
     reason: str
+    mismatch: bool = False  # the register's records are not what the indicator counts
+
+
+@dataclass(frozen=True)
+class Register:
+    """What a registry dataset's records are, as its profiles declare them."""
+
+    event_types: frozenset[str]
+    denominator_type: str | None = None
 
 
 @dataclass
@@ -84,16 +97,23 @@ def plan_registry(
     denominator_vars: set[str],
     only: set[str] | None = None,
     *,
+    register: Register,
+    vocab: Vocabulary,
     has_denominator: bool = True,
 ) -> Plan:
     """Registry indicators: universe and numerator on the events, denominator on its table.
 
-    Rates need a denominator table holding the denominator measure and every dimension;
-    proportions and counts are computed on the events alone.
+    An indicator runs only where the register's records are of a type it counts and, for
+    rates, where the denominator table counts what it is per (`record_mismatch`). Rates need
+    a denominator table holding the denominator measure and every dimension; proportions and
+    counts are computed on the events alone.
     """
     plan = Plan()
     for ind in sorted(catalog, key=lambda i: i.id):
         if ind.source != "registry" or (only is not None and ind.id not in only):
+            continue
+        if reason := record_mismatch(ind, register, vocab):
+            plan.skipped.append(Skip(ind.id, dataset_id, reason, mismatch=True))
             continue
         needs_den = ind.estimator in ("rate", "standardized_rate")
         on_events = expression_variables(ind, ("universe", "numerator"))
@@ -115,5 +135,31 @@ def plan_registry(
             plan.skipped.append(Skip(ind.id, dataset_id, "; ".join(problems)))
             continue
         dims = ev_dims | (den_dims if needs_den else set())
-        plan.items.append(PlanItem(ind, dataset_id, frozenset(on_events | on_den | dims)))
+        counted = frozenset(ind.event_types or ()) & register.event_types
+        only_types = None if counted == register.event_types else counted
+        extra = {"event_type"} if only_types is not None else set()
+        plan.items.append(
+            PlanItem(ind, dataset_id, frozenset(on_events | on_den | dims | extra), only_types)
+        )
     return plan
+
+
+def record_mismatch(ind: Indicator, register: Register, vocab: Vocabulary) -> str | None:
+    """Why the register's records cannot mean the indicator (None when they can)."""
+    counted = set(ind.event_types or ())
+    if not counted & register.event_types:
+        return (
+            f"the register holds {_names(register.event_types)} records; "
+            f"this indicator counts {_names(counted) or 'undeclared event types'}"
+        )
+    want = per(ind, vocab) if ind.estimator in RATES else None
+    if want and register.denominator_type and want != register.denominator_type:
+        return (
+            f"the denominator table counts {register.denominator_type}; "
+            f"this indicator is per {want}"
+        )
+    return None
+
+
+def _names(codes: set[str] | frozenset[str]) -> str:
+    return ", ".join(sorted(codes))

@@ -77,8 +77,22 @@ def computed_row(
     }
 
 
+SUMMARY_COLUMNS = [
+    "indicator_id",
+    "dataset",
+    "status",
+    "indicator_status",
+    "reason",
+    "n_universe",
+    "n_missing_outcome",
+    "n_excluded_age",
+    "unknown_migratory_share",
+]
+
+
 def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> pd.DataFrame:
-    computed = {r["indicator_id"] for r in rows if r["status"] == "computed"}
+    """One row per (indicator, dataset) it was computed or skipped on; `status` is that row's,
+    `indicator_status` the indicator's: computed when any dataset computed it."""
     listed = {r["indicator_id"] for r in rows}
     for ind in catalog:
         if ind.id not in listed and (only is None or ind.id in only):
@@ -90,22 +104,20 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
                     "reason": f"no {ind.source} dataset of the project provides it",
                 }
             )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "indicator_id",
-            "dataset",
-            "status",
-            "reason",
-            "n_universe",
-            "n_missing_outcome",
-            "n_excluded_age",
-            "unknown_migratory_share",
-        ],
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    computed = set(frame.loc[frame["status"] == "computed", "indicator_id"])
+    frame["indicator_status"] = np.where(
+        frame["indicator_id"].isin(computed), "computed", "skipped"
     )
-    # a skip is only news when no dataset computed the indicator
-    keep = (frame["status"] == "computed") | ~frame["indicator_id"].isin(computed)
-    return frame[keep].sort_values(["status", "indicator_id", "dataset"]).reset_index(drop=True)
+    order = ["indicator_status", "indicator_id", "status", "dataset"]
+    return frame.sort_values(order).reset_index(drop=True)
+
+
+def summary_counts(summary: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Indicator ids computed (on at least one dataset) and skipped (on every dataset):
+    a run's headline counts indicators, not (indicator, dataset) rows."""
+    status = summary.groupby("indicator_id", sort=True)["indicator_status"].first()
+    return list(status.index[status == "computed"]), list(status.index[status == "skipped"])
 
 
 _HASHER: ThreadPoolExecutor | None = None

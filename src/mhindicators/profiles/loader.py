@@ -8,6 +8,7 @@ from pathlib import Path
 from mhindicators.errors import ProfileError
 from mhindicators.issues import Issue, define, issue
 from mhindicators.profiles.model import Profile
+from mhindicators.profiles.records import records_issues
 from mhindicators.schema_errors import SchemaCodes, load_model
 from mhindicators.vocabulary import Vocabulary, default_vocabulary
 from mhindicators.yamlsource import SourceDoc
@@ -143,7 +144,7 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                         f"Valid: {sample}.",
                     )
                 )
-    return out + _duration_issues(profile, doc, vocab)
+    return out + _duration_issues(profile, doc, vocab) + records_issues(profile, doc, vocab)
 
 
 def _duration_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:

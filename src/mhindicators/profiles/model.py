@@ -95,6 +95,17 @@ class Profile(_Strict):
     missing_codes: dict[str, list[Scalar]] = Field(default_factory=dict)
     derive: Derivations = Field(default_factory=Derivations)
     design: Design | None = None
+    event_types: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="kind events: what the extract's records are, as codes of `event_type` "
+        "(e.g. [death]); default: the targets of the `event_type` recode.",
+    )
+    denominator_type: str | None = Field(
+        None,
+        description="kind denominator: what the table counts (population, live_births, "
+        "workers, person_years); default: the one denominator measure it maps.",
+    )
 
     @model_validator(mode="after")
     def _design_for_surveys(self) -> Profile:
