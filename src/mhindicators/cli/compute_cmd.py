@@ -37,7 +37,11 @@ def compute(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    """Compute every applicable indicator of the project and write the tidy tables as one set."""
+    """Compute every applicable indicator of the project and write the tidy tables as one set.
+
+    The new files replace the folder's previous outputs all at once, even if the run is
+    killed; files in the folder that mhi did not write are left alone (docs/project-file.md).
+    """
 
     def body() -> None:
         from mhindicators.engine.compute import compute as compute_project
