@@ -126,3 +126,15 @@ def test_mhi_compute_killed_before_the_switch_keeps_previous_outputs(tmp_path: P
     after = {n: (out / n).read_bytes() for n in before}
     assert after == before
     assert sorted(p.name for p in out.iterdir()) == sorted([*before, STATE])
+
+
+def test_without_symlinks_files_are_replaced_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    from mhindicators.outputs import fileset
+
+    monkeypatch.setattr(fileset, "_symlinks_work", lambda state: False)
+    write_results(table("old"), tmp_path, ["csv", "parquet"])
+    write_results(table("new"), tmp_path, ["parquet"])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([STATE, "estimates.parquet", "contrasts.parquet", "summary.parquet"])
+    assert not (tmp_path / "estimates.parquet").is_symlink()
+    assert pd.read_parquet(tmp_path / "summary.parquet")["run"].tolist() == ["new"]

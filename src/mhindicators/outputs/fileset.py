@@ -28,6 +28,7 @@ from pathlib import Path
 
 from mhindicators.errors import OutputError
 from mhindicators.issues import define, issue
+from mhindicators.outputs.atomic import fsync_dir, fsync_file, write_each
 
 define(
     "MHI350",
@@ -53,11 +54,9 @@ _TMP = "tmp-"
 #: test-only: SIGKILL this process after the given number of steps (see tests/outputs).
 KILL_ENV = "MHI_TEST_KILL_AT_STEP"
 
-Writer = Callable[[Path], None]
-
 
 def write_fileset(
-    out_dir: Path | str, files: dict[str, Writer], known: Iterable[str] = ()
+    out_dir: Path | str, files: dict[str, Callable[[Path], None]], known: Iterable[str] = ()
 ) -> list[Path]:
     """Write `files` (name -> function writing that file) into `out_dir` as one set.
 
@@ -69,7 +68,7 @@ def write_fileset(
     with _guard(out), _locked(out) as state:
         step()
         if not _symlinks_work(state):
-            return _write_plain(out, files, known)
+            return write_each(out, files, known)
         _clean(out, state)
         step()
         _adopt(out, state, [n for n in known if n not in files] + list(files), step)
@@ -79,24 +78,25 @@ def write_fileset(
         try:
             for name, write in files.items():
                 write(build / name)
-                _fsync_file(build / name)
+                fsync_file(build / name)
                 step()
-            _fsync_dir(build)
+            fsync_dir(build)
         except BaseException:
             _remove(build)  # a failed write leaves nothing behind (a kill: the next run)
             raise
         (state / _RUNS).mkdir(exist_ok=True)
         os.rename(build, state / _RUNS / run_id)
-        _fsync_dir(state / _RUNS)
+        fsync_dir(state / _RUNS)
         step()
         for name in files:
             if _link_name(out / name) != name:
                 _place_link(out, state, name, run_id)
                 step()
-        _fsync_dir(out)
+        fsync_dir(out)
         _switch(state, run_id)
         step()
-        _clean(out, state)
+        with contextlib.suppress(OSError):  # the new set is in place; the next run retries
+            _clean(out, state)
         step()
     return [out / name for name in files]
 
@@ -218,7 +218,7 @@ def _switch(state: Path, run_id: str) -> None:
     tmp = state / f"{_TMP}current-{run_id}"
     os.symlink(f"{_RUNS}/{run_id}", tmp)
     os.replace(tmp, state / _CURRENT)
-    _fsync_dir(state)
+    fsync_dir(state)
 
 
 def _adopt(out: Path, state: Path, names: list[str], step: Callable[[], None]) -> None:
@@ -233,7 +233,7 @@ def _adopt(out: Path, state: Path, names: list[str], step: Callable[[], None]) -
         build.mkdir()
         for name in plain:
             _link_or_copy(out / name, build / name)
-        _fsync_dir(build)
+        fsync_dir(build)
         (state / _RUNS).mkdir(exist_ok=True)
         os.rename(build, state / _RUNS / run_id)
         _switch(state, run_id)
@@ -243,12 +243,12 @@ def _adopt(out: Path, state: Path, names: list[str], step: Callable[[], None]) -
             tmp = state / f"{_TMP}adopt-{run_id}-{name}"
             _link_or_copy(out / name, tmp)
             os.replace(tmp, run / name)
-        _fsync_dir(run)
+        fsync_dir(run)
         step()
     for name in plain:  # each link shows the same content as the file it replaces
         _place_link(out, state, name, run_id)
         step()
-    _fsync_dir(out)
+    fsync_dir(out)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -256,7 +256,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copyfile(src, dst)
-        _fsync_file(dst)
+        fsync_file(dst)
 
 
 def _clean(out: Path, state: Path) -> None:
@@ -276,7 +276,7 @@ def _clean(out: Path, state: Path) -> None:
             entry.unlink()
         elif _is_old_tmp(entry):
             entry.unlink()  # a temporary file of an earlier mhi, killed mid-write
-    _fsync_dir(out)
+    fsync_dir(out)
 
 
 def _is_old_tmp(entry: Path) -> bool:
@@ -298,32 +298,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def _write_plain(out: Path, files: dict[str, Writer], known: Iterable[str]) -> list[Path]:
-    """Without symlinks (Windows without the privilege): file by file, each file whole."""
-    from mhindicators.outputs.atomic import atomic_path
-
-    with contextlib.ExitStack() as stack:
-        for name, write in files.items():
-            write(stack.enter_context(atomic_path(out / name)))
-    for name in known:
-        if name not in files and (out / name).is_file():
-            (out / name).unlink()
-    return [out / name for name in files]
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
