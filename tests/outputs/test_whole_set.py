@@ -138,3 +138,42 @@ def test_without_symlinks_files_are_replaced_one_by_one(tmp_path: Path, monkeypa
     assert names == sorted([STATE, "estimates.parquet", "contrasts.parquet", "summary.parquet"])
     assert not (tmp_path / "estimates.parquet").is_symlink()
     assert pd.read_parquet(tmp_path / "summary.parquet")["run"].tolist() == ["new"]
+
+
+def test_planted_symlinks_cannot_lead_writes_or_deletions_out(tmp_path: Path) -> None:
+    """A shared project's out/ may carry symlinks: mhi neither follows nor adopts them."""
+    outside = tmp_path / "outside"
+    (outside / "runs" / "keep").mkdir(parents=True)
+    (outside / "tmp-keep").write_text("mine")
+    (outside / "secret.csv").write_text("secret")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / STATE).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OutputError) as err:
+        write_results(table("new"), out, ["csv"])
+    assert err.value.issues[0].code == "MHI350" and ".mhi" in err.value.issues[0].message
+    assert sorted(p.name for p in outside.iterdir()) == ["runs", "secret.csv", "tmp-keep"]
+    assert (outside / "runs" / "keep").is_dir()
+
+    (out / STATE).unlink()
+    (out / STATE).mkdir()
+    (out / STATE / "current").symlink_to(outside, target_is_directory=True)
+    (out / "summary.parquet").symlink_to(outside / "secret.csv")
+    (out / "estimates.csv").symlink_to(outside / "secret.csv")
+    write_results(table("new"), out, ["csv"])
+    assert (outside / "secret.csv").read_text() == "secret"
+    assert (outside / "tmp-keep").read_text() == "mine"
+    assert pd.read_csv(out / "estimates.csv")["run"].tolist() == ["new"]
+    assert os.readlink(out / "summary.parquet") == str(outside / "secret.csv")  # not mhi's
+    copied = [p.name for p in (out / STATE / "runs").rglob("*") if p.name == "summary.parquet"]
+    assert copied == []
+
+
+def test_folder_where_an_output_file_goes(tmp_path: Path) -> None:
+    write_results(table("old"), tmp_path, ["parquet"])
+    (tmp_path / "estimates.csv").mkdir()
+    with pytest.raises(OutputError) as err:
+        write_results(table("new"), tmp_path, ["csv", "parquet"])
+    assert "'estimates.csv'" not in err.value.issues[0].message  # the full path is named
+    assert "estimates.csv' is in the way (a folder where a file must be)" in str(err.value)
+    assert pd.read_parquet(tmp_path / "estimates.parquet")["run"].tolist() == ["old"]

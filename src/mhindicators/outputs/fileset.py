@@ -102,9 +102,27 @@ def write_fileset(
 
 
 def current_run(out_dir: Path | str) -> Path | None:
-    """The folder holding the current set of an output folder, or None if there is none."""
-    target = Path(out_dir) / STATE / _CURRENT
-    return target.resolve() if target.is_dir() else None
+    """The folder holding the current set of an output folder, or None if there is none.
+
+    Only a link of mhi's own shape counts (`runs/<id>` to a real folder), so a link planted in
+    a shared project cannot make mhi write or delete anywhere else.
+    """
+    state = Path(out_dir) / STATE
+    try:
+        target = os.readlink(state / _CURRENT)
+    except OSError:
+        return None
+    head, _, run_id = target.partition("/")
+    run = state / _RUNS / run_id
+    if head != _RUNS or not run_id or "/" in run_id or run_id in (".", ".."):
+        return None
+    if _real_dir(state / _RUNS) and _real_dir(run):
+        return run
+    return None
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 class _Steps:
@@ -128,8 +146,9 @@ def _guard(out: Path) -> Iterator[None]:
     except OutputError:
         raise
     except (FileExistsError, NotADirectoryError) as exc:
-        where = exc.filename or out
-        raise _unusable(out, f"'{where}' is in the way (it is a file, or not a folder)") from None
+        where = Path(exc.filename or out)
+        what = "a folder where a file" if _real_dir(where) else "a file or symlink where a folder"
+        raise _unusable(out, f"'{where}' is in the way ({what} must be)") from None
     except PermissionError as exc:
         raise _unusable(out, f"no permission to write '{exc.filename or out}'") from None
     except OSError as exc:
@@ -162,7 +181,11 @@ def _locked(out: Path) -> Iterator[Path]:
     out.mkdir(parents=True, exist_ok=True)
     state = out / STATE
     state.mkdir(exist_ok=True)
-    with open(state / _LOCK, "a+b") as fh:
+    for folder in (state, state / _RUNS):  # never follow a planted symlink out of the folder
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise FileExistsError(errno.EEXIST, "not a folder", str(folder))
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    with open(os.open(state / _LOCK, os.O_RDWR | os.O_CREAT | nofollow, 0o644), "r+b") as fh:
         try:
             import fcntl
         except ImportError:  # Windows: no advisory lock
@@ -222,8 +245,12 @@ def _switch(state: Path, run_id: str) -> None:
 
 
 def _adopt(out: Path, state: Path, names: list[str], step: Callable[[], None]) -> None:
-    """Bring plain output files (older mhi, or put there by hand) into the set, unchanged."""
-    plain = [n for n in dict.fromkeys(names) if (out / n).is_file() and _link_name(out / n) != n]
+    """Bring plain output files (older mhi, or put there by hand) into the set, unchanged.
+
+    Symlinks are not adopted: their target may lie outside the folder (a link of the user's
+    at an output name is replaced when this run writes that name, and left alone otherwise).
+    """
+    plain = [n for n in dict.fromkeys(names) if _real_file(out / n)]
     if not plain:
         return
     run = current_run(out)
@@ -251,6 +278,11 @@ def _adopt(out: Path, state: Path, names: list[str], step: Callable[[], None]) -
     fsync_dir(out)
 
 
+def _real_file(path: Path) -> bool:
+    """A regular file, not a symlink (whose target may lie anywhere)."""
+    return path.is_file() and not path.is_symlink()
+
+
 def _link_or_copy(src: Path, dst: Path) -> None:
     try:
         os.link(src, dst)
@@ -268,7 +300,7 @@ def _clean(out: Path, state: Path) -> None:
     runs = state / _RUNS
     if runs.is_dir():
         for entry in runs.iterdir():
-            if run is None or entry.resolve() != run:
+            if run is None or entry.name != run.name:
                 _remove(entry)
     for entry in out.iterdir():
         name = _link_name(entry)
@@ -288,8 +320,7 @@ def _is_old_tmp(entry: Path) -> bool:
         and parts[1] in {"estimates", "contrasts", "summary"}
         and parts[2] in {"csv", "parquet"}
         and parts[4] == "tmp"
-        and entry.is_file()
-        and not entry.is_symlink()
+        and _real_file(entry)
     )
 
 
