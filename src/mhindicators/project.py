@@ -203,10 +203,11 @@ class Project:
                     [issue("MHI901", f"path does not exist: {relative}", relative)],
                 )
             return Path(relative)
-        path = (self.root / relative).resolve()
         why = _escape(self.root, relative)
-        if why is None and not path.exists():
-            why = "does not exist"
+        path = self.root / relative
+        if why is None:
+            path = path.resolve()
+            why = None if path.exists() else "does not exist"
         if why is not None:
             line, col = self.doc.locate(tuple(where)) if self.doc else (0, 0)
             file = self.doc.path if self.doc else ""
@@ -236,14 +237,18 @@ class Project:
 def _escape(root: Path, relative: str) -> str | None:
     """Why `relative` (taken from `root`) leads outside `root`, or None if it stays inside."""
     top = root.resolve()
-    if _inside((root / relative).resolve(), top):
-        return None
+    try:
+        if _inside((root / relative).resolve(), top):
+            return None
+    except RuntimeError:  # Python < 3.13 raises on a symlink loop
+        return "goes through a symlink loop"
     if _inside(Path(os.path.normpath(top / relative)), top):
         link = root
         for part in Path(relative).parts:  # the path is inside on paper: a symlink leads out
             link = link / part
             if link.is_symlink() and not _inside(link.resolve(), top):
                 target = os.readlink(link)
+                target = target if len(target) <= 80 else target[:77] + "..."
                 return (
                     f"goes through the symlink '{link.relative_to(root)}' -> '{target}', "
                     "which leads outside the project folder"

@@ -112,3 +112,17 @@ def test_output_folder_not_writable(scratch) -> None:
     assert result.exit_code == 1, result.output
     assert "MHI350" in result.output and str(target.parent) in result.output, result.output
     assert "MHI900" not in result.output and "Traceback" not in result.output
+
+
+def test_symlink_loop_is_a_located_error_not_a_crash(scratch) -> None:
+    (scratch.root / "a").symlink_to("b")
+    (scratch.root / "b").symlink_to("a")
+    scratch.edit_text("mhi.yaml", "path: survey.csv", "path: a/survey.csv")
+    project = load_project(scratch.root / "mhi.yaml")
+    with pytest.raises(ProfileError) as err:
+        project.resolve("a/survey.csv", "datasets", 0, "path")
+    assert err.value.issues[0].code == "MHI325" and "loop" in err.value.issues[0].message
+    set_output_dir(scratch, "a")
+    with pytest.raises(ProfileError) as err:
+        load_project(scratch.root / "mhi.yaml").output_dir()
+    assert err.value.issues[0].code == "MHI352" and "loop" in err.value.issues[0].message
