@@ -62,17 +62,25 @@ def setup(out: Path, scenario: str) -> None:
     (out / USER_FILE).write_text("the user's own file\n")
     if scenario == "empty":
         return
-    if scenario == "legacy":  # plain files as mhi < 0.2 wrote them
+    if scenario in ("legacy", "overwritten"):  # plain files, as earlier mhi versions wrote
+        if scenario == "overwritten":  # ... over the links of a set (an old mhi run again)
+            assert in_child(lambda: write_results(table("older"), out, ["csv"])) == 0
         tmp = out.parent / "legacy-src"
         assert in_child(lambda: write_results(table("old"), tmp)) == 0
         for n in OUTPUT_NAMES:
-            shutil.copyfile(tmp / n, out / n)
+            shutil.copyfile(tmp / n, out / f".{n}.tmp")
+            os.replace(out / f".{n}.tmp", out / n)
         shutil.rmtree(tmp)
         return
     assert in_child(lambda: write_results(table("old"), out)) == 0
 
 
-NEW_FORMATS = {"sets": ["parquet"], "legacy": ["parquet", "csv"], "empty": ["csv", "parquet"]}
+NEW_FORMATS = {
+    "sets": ["parquet"],
+    "legacy": ["parquet", "csv"],
+    "overwritten": ["csv"],
+    "empty": ["csv", "parquet"],
+}
 
 
 def main(base: Path, scenario: str) -> None:

@@ -31,7 +31,7 @@ def driver(tmp_path: Path, scenario: str) -> dict:
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("scenario", ["sets", "legacy", "empty"])
+@pytest.mark.parametrize("scenario", ["sets", "legacy", "overwritten", "empty"])
 def test_killed_at_every_step_leaves_old_or_new_set(tmp_path: Path, scenario: str) -> None:
     report = driver(tmp_path, scenario)
     old, new = report["old"], report["new"]
