@@ -38,3 +38,7 @@ class UsageError(MhiError):
     """The command was called wrongly (exit code 2)."""
 
     exit_code = 2
+
+
+class OutputError(MhiError):
+    """The output folder cannot hold the results (not a folder, not writable, busy)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,15 @@ define(
     "error",
     "A dataset's `indicators:` list names an id that is not in the catalogue.",
     "Run `mhi list` for the ids, or remove the entry.",
+)
+
+define(
+    "MHI352",
+    "output-escapes-project",
+    "error",
+    "The project's `output.dir` is absolute, climbs out of the project folder with `..`, or "
+    "leads out of it through a symlink.",
+    "Use a folder inside the project (e.g. `out`), or give any folder with --out.",
 )
 
 _CODES = SchemaCodes("MHI320", "MHI321", "MHI322", "MHI323", "MHI324")
@@ -193,11 +203,12 @@ class Project:
                     [issue("MHI901", f"path does not exist: {relative}", relative)],
                 )
             return Path(relative)
-        path = (self.root / relative).resolve()
-        root = self.root.resolve()
-        inside = path == root or root in path.parents
-        if not inside or not path.exists():
-            why = "is outside the project folder" if not inside else "does not exist"
+        why = _escape(self.root, relative)
+        path = self.root / relative
+        if why is None:
+            path = path.resolve()
+            why = None if path.exists() else "does not exist"
+        if why is not None:
             line, col = self.doc.locate(tuple(where)) if self.doc else (0, 0)
             file = self.doc.path if self.doc else ""
             raise ProfileError(
@@ -205,6 +216,48 @@ class Project:
                 [issue("MHI325", f"path '{relative}' {why}", file, line, col)],
             )
         return path
+
+    def output_dir(self) -> Path:
+        """The project's `output.dir`, confined to the project folder (MHI352).
+
+        It may not exist yet; it may not be absolute, climb out with `..`, or lead out
+        through a symlink. `--out` on the command line is not checked: that is the user's choice.
+        """
+        relative = self.model.output.dir
+        why = "is absolute" if Path(relative).is_absolute() else _escape(self.root, relative)
+        if why is not None:
+            line, col = self.doc.locate(("output", "dir")) if self.doc else (0, 0)
+            msg = f"output folder '{relative}' {why}; outputs stay inside the project"
+            raise ProfileError(
+                msg, [issue("MHI352", msg, self.doc.path if self.doc else "", line, col)]
+            )
+        return self.root / relative
+
+
+def _escape(root: Path, relative: str) -> str | None:
+    """Why `relative` (taken from `root`) leads outside `root`, or None if it stays inside."""
+    top = root.resolve()
+    try:
+        if _inside((root / relative).resolve(), top):
+            return None
+    except RuntimeError:  # Python < 3.13 raises on a symlink loop
+        return "goes through a symlink loop"
+    if _inside(Path(os.path.normpath(top / relative)), top):
+        link = root
+        for part in Path(relative).parts:  # the path is inside on paper: a symlink leads out
+            link = link / part
+            if link.is_symlink() and not _inside(link.resolve(), top):
+                target = os.readlink(link)
+                target = target if len(target) <= 80 else target[:77] + "..."
+                return (
+                    f"goes through the symlink '{link.relative_to(root)}' -> '{target}', "
+                    "which leads outside the project folder"
+                )
+    return "is outside the project folder"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
 
 def load_project(path: Path | str = DEFAULT_PROJECT) -> Project:

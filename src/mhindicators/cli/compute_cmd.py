@@ -23,7 +23,10 @@ def compute(
     ),
     profile: Path = typer.Option(None, "--profile", help="The profile of --data."),
     out: Path = typer.Option(
-        None, "--out", "-o", help="Output folder (default: the project's output.dir)."
+        None,
+        "--out",
+        "-o",
+        help="Output folder, anywhere (default: the project's output.dir, inside the project).",
     ),
     fmt: list[str] = typer.Option(
         None, "--format", "-f", help="parquet and/or csv (repeatable; default: the project's)."
@@ -34,10 +37,15 @@ def compute(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    """Compute every applicable indicator of the project and write tidy tables atomically."""
+    """Compute every applicable indicator of the project and write the tidy tables as one set.
+
+    The new files replace the folder's previous outputs all at once, even if the run is
+    killed; files in the folder that mhi did not write are left alone (docs/project-file.md).
+    """
 
     def body() -> None:
         from mhindicators.engine.compute import compute as compute_project
+        from mhindicators.outputs.fileset import check_output_dir
         from mhindicators.outputs.writers import write_results
 
         proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
@@ -46,7 +54,8 @@ def compute(
             if f not in ("parquet", "csv"):
                 msg = f"unknown --format {f!r}; use parquet or csv"
                 raise UsageError(msg, [issue("MHI903", msg)])
-        out_dir = out if out is not None else proj.root / proj.model.output.dir
+        out_dir = out if out is not None else proj.output_dir()  # --out may point anywhere
+        check_output_dir(out_dir)  # before computing: a long run must not fail at the end
         with stderr.status("computing...") as status:
             result = compute_project(
                 proj,

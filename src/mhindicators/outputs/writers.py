@@ -1,19 +1,21 @@
-"""Write a ResultTable as Parquet (with provenance metadata) and/or CSV, atomically."""
+"""Write a ResultTable as Parquet (with provenance metadata) and/or CSV, as one set."""
 
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mhindicators.outputs.atomic import atomic_path
+from mhindicators.outputs.fileset import write_fileset
 from mhindicators.results import ResultTable
 
 FORMATS = ("parquet", "csv")
+#: every file name mhi writes into an output folder
+OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in ("estimates", "contrasts", "summary"))
 
 
 def write_results(
@@ -21,26 +23,28 @@ def write_results(
 ) -> list[Path]:
     """Write estimates, contrasts and the indicator summary; returns the paths written.
 
-    Every file is first written under a temporary name; only when all of them are complete
-    are they renamed into place, so a failure leaves the previous outputs untouched.
+    The files replace the previous outputs of `out_dir` as one set (see `write_fileset`): a
+    failure or a kill at any moment leaves the complete previous set or the complete new one.
+    Outputs of an earlier run that this run does not write (CSV after a Parquet-only run) go.
+    `out_dir` is the caller's choice and is not confined to a project.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown output format {unknown[0]!r}")
-    out = Path(out_dir)
     parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
-    written: list[Path] = []
-    with ExitStack() as stack:
-        for fmt in formats:
-            for name, frame in parts.items():
-                target = out / f"{name}.{fmt}"
-                tmp = stack.enter_context(atomic_path(target))
-                if fmt == "parquet":
-                    _parquet(frame, tmp, table.provenance)
-                else:
-                    frame.to_csv(tmp, index=False, float_format="%.17g")
-                written.append(target)
-    return written
+    files = {
+        f"{name}.{fmt}": partial(_write, frame, fmt, table.provenance)
+        for fmt in dict.fromkeys(formats)
+        for name, frame in parts.items()
+    }
+    return write_fileset(out_dir, files, OUTPUT_NAMES)
+
+
+def _write(frame: pd.DataFrame, fmt: str, provenance: dict[str, str], path: Path) -> None:
+    if fmt == "parquet":
+        _parquet(frame, path, provenance)
+    else:
+        frame.to_csv(path, index=False, float_format="%.17g")
 
 
 def _parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, str]) -> None:
