@@ -21,6 +21,7 @@ RANGES = [
     ("MHI2", "Expressions and cross-definition rules"),
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
+    ("MHI5", "Harmonization: variants, diff, multi-country"),
     ("MHI9", "Command line and internal"),
 ]
 
@@ -124,7 +125,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return str(kind)
 
 
-COMMANDS = ["compute", "validate", "list", "show", "schema"]
+COMMANDS = ["compute", "validate", "list", "show", "diff", "schema"]
 
 
 def cli_reference_markdown() -> str:
