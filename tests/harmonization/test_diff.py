@@ -192,3 +192,29 @@ def test_show_renders_variant_beside_its_base() -> None:
     assert max(len(line) for line in table.splitlines()) <= 80
     plain = runner.invoke(app, ["show", "eu_unmet_medical_need", "--defs", str(DEFS)])
     assert "Deviations from" not in plain.stdout
+
+
+def test_docs_variant_examples_validate_and_cover_every_kind(tmp_path: Path) -> None:
+    """Every ```yaml variant block in docs/harmonization.md resolves cleanly against the
+    shipped catalogue, and every deviation kind has an example."""
+    import re
+    from typing import get_args
+
+    from mhindicators.definitions import check_paths
+    from mhindicators.definitions.model import DeviationKind
+    from mhindicators.yamlsource import parse_yaml
+
+    page = (ROOT / "docs" / "harmonization.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml variant\n(.*?)```", page, re.S)
+    assert len(blocks) >= 8
+    kinds = set()
+    for block in blocks:
+        data = parse_yaml(block).data
+        (tmp_path / f"{data['id']}.yaml").write_text(block, encoding="utf-8")
+        kinds |= {d["kind"] for d in data["deviations"]}
+    catalog, report = check_paths([DEFS, tmp_path])
+    assert not report.issues, [i.format_text() for i in report.issues]
+    assert len(catalog) == len(load_catalog(DEFS)) + len(blocks)
+    assert kinds == set(get_args(DeviationKind))
+    for kind in get_args(DeviationKind):
+        assert f"| `{kind}` |" in page

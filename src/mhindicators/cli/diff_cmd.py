@@ -64,7 +64,7 @@ _RENDER = {
 def diff(
     a: str = typer.Argument(..., metavar="A", help="Definition file, folder, or indicator id."),
     b: str = typer.Argument(
-        None, metavar="[B]", help="The same kind as A; omit to compare variant A with its base."
+        None, metavar="B", help="The same kind as A; omit to compare variant A with its base."
     ),
     fmt: DiffFormat = typer.Option(
         DiffFormat.text, "--format", "-f", help="text, json or markdown."
@@ -76,7 +76,11 @@ def diff(
     ),
     project_file: Path | None = project_option(),
 ) -> None:
-    """Semantic diff of two definitions or catalogues. Exit 0 same, 1 different, 2 usage."""
+    """Semantic diff of two definitions, two catalogues (folders), or a variant and its base.
+
+    Changes are typed with deviation kinds (docs/harmonization.md). Exit codes as
+    `git diff --exit-code`: 0 no differences, 1 differences, 2 usage error or invalid input.
+    """
 
     def body() -> None:
         vocab, standards = project_context(project_file)
