@@ -159,3 +159,16 @@ def test_variant_may_restate_descriptive_fields_without_a_deviation(tmp_path: Pa
     catalog, report = check_paths([tmp_path])
     assert report.ok, report.issues
     assert catalog.get("var_case").name == "Test indicator, national variant"
+
+
+def test_json_schema_accepts_partial_variants_only_with_extends() -> None:
+    from mhindicators.definitions.jsonschema import definition_schema
+
+    schema = definition_schema()
+    assert "required" not in schema
+    assert schema["if"] == {"required": ["extends"]}
+    assert schema["then"] == {"required": ["id", "version", "extends"]}
+    assert {"id", "name", "framework", "estimator", "unit"} <= set(schema["else"]["required"])
+    assert {"extends", "country", "deviations"} <= set(schema["properties"])
+    kinds = schema["$defs"]["Deviation"]["properties"]["kind"]["enum"]
+    assert "age_range" in kinds and "migratory_status_basis" in kinds

@@ -218,3 +218,36 @@ def test_docs_variant_examples_validate_and_cover_every_kind(tmp_path: Path) -> 
     assert kinds == set(get_args(DeviationKind))
     for kind in get_args(DeviationKind):
         assert f"| `{kind}` |" in page
+
+
+def test_two_variants_of_one_base_show_each_sides_declarations(tmp_path: Path) -> None:
+    base = "extends: {id: eu_unmet_medical_need, version: 1.0.0}\n"
+    (tmp_path / "unmet_esp.yaml").write_text(
+        "id: unmet_esp\nversion: 1.0.0\n" + base + "country: ESP\n"
+        'universe: "age >= 15"\n'
+        "deviations: [{kind: age_range, fields: [universe], note: Ages 15+.}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "unmet_swe.yaml").write_text(
+        "id: unmet_swe\nversion: 1.0.0\n" + base + "country: SWE\n"
+        "deviations: [{kind: reference_period, note: Pooled 2022-2023.}]\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([DEFS, tmp_path])
+    result = diff_pair(catalog.get("unmet_esp"), catalog.get("unmet_swe"))
+    assert result.variant is None
+    fields = {c.field: c for c in result.changes}
+    assert set(fields) == {"country", "universe", "deviations"}
+    assert fields["universe"].kind == "age_range"
+    assert [d.kind for d in result.declared_on(fields["universe"], "a")] == ["age_range"]
+    assert result.declared_on(fields["universe"], "b") == []
+    args = ["diff", "unmet_esp", "unmet_swe", "--defs", str(DEFS), "--defs", str(tmp_path)]
+    text = runner.invoke(app, args).stdout
+    assert "A declared: age_range: Ages 15+." in text
+    assert "B declared, no definition field: reference_period: Pooled 2022-2023." in text
+    md = runner.invoke(app, [*args, "-f", "markdown"]).stdout
+    assert "| declared by A | declared by B |" in md
+    # the same fields with other declared deviations still differ
+    same_fields = diff_pair(catalog.get("unmet_swe"), catalog.get("eu_unmet_medical_need"))
+    assert same_fields.variant == "unmet_swe"
+    assert [c.field for c in same_fields.changes] == ["country"]

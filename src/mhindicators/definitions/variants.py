@@ -10,6 +10,7 @@ the base's when the offending value was inherited.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any, get_args
@@ -180,8 +181,8 @@ def resolve_variants(
 def resolve_variant(
     item: LoadedDefinition,
     references: dict[str, LoadedDefinition],
-    variant_ids: set[str] = frozenset(),  # type: ignore[assignment]
-    broken_ids: set[str] = frozenset(),  # type: ignore[assignment]
+    variant_ids: Collection[str] = (),
+    broken_ids: Collection[str] = (),
 ) -> tuple[LoadedDefinition | None, list[Issue]]:
     """One variant file -> the complete definition (None when it has errors) and its issues."""
     doc = item.doc

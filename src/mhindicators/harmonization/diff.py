@@ -58,18 +58,24 @@ class Change:
 
 @dataclass
 class IndicatorDiff:
-    """Changes from A to B; for a variant and its base, also the variant's deviations."""
+    """Changes from A to B with each side's declared deviations; when one side is a variant
+    of the other, `variant` names it and `deviations` are its deviations."""
 
     a: str
     b: str
     changes: list[Change]
     variant: str | None = None  # id of the side that is a variant of the other
     deviations: list[Deviation] = field(default_factory=list)
+    a_deviations: list[Deviation] = field(default_factory=list)
+    b_deviations: list[Deviation] = field(default_factory=list)
 
     def declared(self, change: Change) -> list[Deviation]:
         """The variant's deviations that list the changed field."""
-        top = change.field.split(".")[0]
-        return [d for d in self.deviations if top in d.fields]
+        return _listing(self.deviations, change)
+
+    def declared_on(self, change: Change, side: str) -> list[Deviation]:
+        """Side A's or B's own deviations (from its base) that list the changed field."""
+        return _listing(self.a_deviations if side == "a" else self.b_deviations, change)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"a": self.a, "b": self.b, "variant": self.variant}
@@ -78,10 +84,19 @@ class IndicatorDiff:
             item = change.to_dict()
             if self.variant is not None:
                 item["declared"] = [d.model_dump() for d in self.declared(change)]
+            item["declared_a"] = [d.model_dump() for d in self.declared_on(change, "a")]
+            item["declared_b"] = [d.model_dump() for d in self.declared_on(change, "b")]
             out["changes"].append(item)
         if self.variant is not None:
             out["deviations"] = [d.model_dump() for d in self.deviations]
+        out["a_deviations"] = [d.model_dump() for d in self.a_deviations]
+        out["b_deviations"] = [d.model_dump() for d in self.b_deviations]
         return out
+
+
+def _listing(deviations: list[Deviation], change: Change) -> list[Deviation]:
+    top = change.field.split(".")[0]
+    return [d for d in deviations if top in d.fields]
 
 
 @dataclass
@@ -137,17 +152,24 @@ def diff_indicators(a: Indicator, b: Indicator) -> list[Change]:
     ext_b = (b.extends.id, b.extends.version) if b.extends else None
     if ext_a != ext_b:
         out.append(Change("extends", "metadata", ext_a, ext_b, "extends a different base"))
+    dev_a = [d.model_dump() for d in a.deviations]
+    dev_b = [d.model_dump() for d in b.deviations]
+    if dev_a != dev_b:
+        text = "declared deviations differ"
+        out.append(Change("deviations", "metadata", dev_a or None, dev_b or None, text))
     return out
 
 
 def diff_pair(a: Indicator, b: Indicator) -> IndicatorDiff:
     """Diff two definitions; when one is a variant of the other, attach its deviations."""
     result = IndicatorDiff(a.id, b.id, diff_indicators(a, b))
+    result.a_deviations, result.b_deviations = list(a.deviations), list(b.deviations)
     for variant, base in ((a, b), (b, a)):
         if variant.extends is not None and variant.extends.id == base.id:
             result.variant = variant.id
             result.deviations = list(variant.deviations)
-            result.changes = [c for c in result.changes if c.field != "extends"]
+            own = ("extends", "deviations")  # listed beside the changes instead
+            result.changes = [c for c in result.changes if c.field not in own]
     return result
 
 

@@ -47,10 +47,20 @@ def _indicator_lines(result: IndicatorDiff) -> list[str]:
                 lines.append("    declared: none")
             for dev in declared:
                 lines.append(f"    declared: {dev.kind}: {_cap(dev.note)}")
+        elif result.variant is None and change.kind != "metadata":
+            for side in ("a", "b"):
+                for dev in result.declared_on(change, side):
+                    lines.append(f"    {side.upper()} declared: {dev.kind}: {_cap(dev.note)}")
     if result.variant is not None:
         for dev in result.deviations:
             if not dev.fields:
                 lines.append(f"  declared, no definition field: {dev.kind}: {_cap(dev.note)}")
+    else:
+        for side, devs in (("A", result.a_deviations), ("B", result.b_deviations)):
+            for dev in devs:
+                if not dev.fields:
+                    note = _cap(dev.note)
+                    lines.append(f"  {side} declared, no definition field: {dev.kind}: {note}")
     if not result.changes:
         lines.append("no differences")
     return lines
@@ -74,10 +84,12 @@ def diff_markdown(result: IndicatorDiff | CatalogDiff) -> str:
     if result.variant is not None:
         lines += [f"`{result.variant}` is a national variant of the other.", ""]
     lines += _table(result)
-    fieldless = [d for d in result.deviations if not d.fields]
+    sides = [("", result.deviations)] if result.variant is not None else []
+    sides = sides or [("A: ", result.a_deviations), ("B: ", result.b_deviations)]
+    fieldless = [(side, d) for side, devs in sides for d in devs if not d.fields]
     if fieldless:
         lines += ["", "Deviations that change no definition field:", ""]
-        lines += [f"- **{d.kind}**: {_md(d.note)}" for d in fieldless]
+        lines += [f"- {side}**{d.kind}**: {_md(d.note)}" for side, d in fieldless]
     return "\n".join(lines) + "\n"
 
 
@@ -85,8 +97,12 @@ def _table(result: IndicatorDiff) -> list[str]:
     if not result.changes:
         return ["No differences."]
     with_notes = result.variant is not None
-    head = "| field | kind | A | B |" + (" declared deviation | note |" if with_notes else "")
-    rule = "|---|---|---|---|" + ("---|---|" if with_notes else "")
+    siblings = not with_notes and bool(result.a_deviations or result.b_deviations)
+    head, rule = "| field | kind | A | B |", "|---|---|---|---|"
+    if with_notes:
+        head, rule = head + " declared deviation | note |", rule + "---|---|"
+    elif siblings:
+        head, rule = head + " declared by A | declared by B |", rule + "---|---|"
     rows = [head, rule]
     for change in result.changes:
         row = (
@@ -94,11 +110,14 @@ def _table(result: IndicatorDiff) -> list[str]:
         )
         if with_notes:
             declared = result.declared(change)
-            kinds = ", ".join(d.kind for d in declared) or (
-                "-" if change.kind == "metadata" else "none"
-            )
+            none = "-" if change.kind == "metadata" else "none"
+            kinds = ", ".join(d.kind for d in declared) or none
             notes = " ".join(_md(d.note) for d in declared)
             row += f" {kinds} | {notes} |"
+        elif siblings:
+            for side in ("a", "b"):
+                devs = result.declared_on(change, side)
+                row += " " + "; ".join(f"{d.kind}: {_md(d.note)}" for d in devs) + " |"
         rows.append(row)
     return rows
 
@@ -125,6 +144,8 @@ def _value(value: object) -> str:
         text = ", ".join(f"{lo}-{hi}" if hi is not None else f"{lo}+" for lo, hi in value)
     elif isinstance(value, dict):
         text = ", ".join(f"{k} = {v}" for k, v in value.items())
+    elif isinstance(value, list | tuple) and value and isinstance(value[0], dict):
+        text = ", ".join(str(v.get("kind")) for v in value)  # deviations: notes shown below
     elif isinstance(value, list | tuple):
         text = ", ".join(str(v) for v in value)
     else:
