@@ -200,3 +200,16 @@ def test_show_lists_the_national_variants_of_a_reference() -> None:
     assert result.exit_code == 0
     assert "national variants" in result.stdout
     assert "eu_unmet_medical_need_mar" in result.stdout
+
+
+def test_reordered_dimensions_repeat_the_base(tmp_path: Path) -> None:
+    _write(tmp_path, "var_base", BASE + "disaggregate_by: [migratory_status, sex]\n")
+    _write(
+        tmp_path,
+        "var_case",
+        "id: var_case\nversion: 1.0.0\nextends: {id: var_base, version: 1.0.0}\n"
+        "disaggregate_by: [sex, migratory_status]\n"
+        "deviations: [{kind: disaggregation, fields: [disaggregate_by], note: Order.}]\n",
+    )
+    _, report = check_paths([tmp_path])
+    assert [(i.code, i.line) for i in report.errors] == [("MHI157", 4)]
