@@ -13,7 +13,7 @@ from mhindicators.expr import ExprSyntaxError, check, parse
 from mhindicators.expr.logic import contradicts
 from mhindicators.expr.nodes import Node
 from mhindicators.issues import Issue, define, issue
-from mhindicators.vocabulary import Vocabulary
+from mhindicators.vocabulary import Vocabulary, code_list
 
 define(
     "MHI130",
@@ -104,6 +104,21 @@ define(
     "Choose age_groups whose limits are limits of the standard's bands.",
 )
 
+define(
+    "MHI155",
+    "deviations-without-extends",
+    "error",
+    "A definition declares deviations but extends nothing.",
+    "Add `extends: {id: ..., version: ...}`, or remove `deviations:` from a reference definition.",
+)
+define(
+    "MHI158",
+    "unknown-country",
+    "error",
+    "`country` is not an ISO 3166-1 alpha-3 code.",
+    "Use the three-letter code, e.g. MAR, ESP, SWE (docs/vocabulary.md lists the code list).",
+)
+
 CI_METHODS = {
     "proportion": {"logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
     "mean": {"mean"},
@@ -124,7 +139,7 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
 
     def at(path: tuple, code: str, msg: str, hint: str = "", key: bool = False) -> None:
         line, col = doc.locate(path, prefer_key=key)
-        out.append(issue(code, msg, str(item.path), line, col, hint))
+        out.append(issue(code, msg, doc.file_of(path), line, col, hint))
 
     if item.path.stem != ind.id:
         at(
@@ -133,6 +148,10 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"id '{ind.id}' does not match file name '{item.path.name}'",
             f"Rename the file to {ind.id}.yaml or set `id: {item.path.stem}`.",
         )
+    if ind.extends is None and ind.deviations:
+        at(("deviations",), "MHI155", "deviations are declared but `extends:` is missing", key=True)
+    if ind.country is not None and ind.country not in code_list("iso3166_alpha3"):
+        at(("country",), "MHI158", f"'{ind.country}' is not an ISO 3166-1 alpha-3 country code")
     if ind.multiplier is not None and ind.multiplier != UNIT_MULTIPLIERS[ind.unit]:
         at(
             ("multiplier",),
@@ -265,7 +284,7 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
                 issue(
                     getattr(exc, "code", "MHI201"),
                     f"{field}: {exc.message}",
-                    str(item.path),
+                    doc.file_of((field,)),
                     line,
                     col,
                     exc.hint,
@@ -275,14 +294,21 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
         for prob in check(node, vocab, text, kind=kind):
             line, col = doc.locate_in_scalar((field,), prob.offset + shift)
             out.append(
-                issue(prob.code, f"{field}: {prob.message}", str(item.path), line, col, prob.hint)
+                issue(
+                    prob.code,
+                    f"{field}: {prob.message}",
+                    doc.file_of((field,)),
+                    line,
+                    col,
+                    prob.hint,
+                )
             )
     both = "universe" in nodes and "numerator" in nodes
     conditions = not out and both and ind.estimator != "ratio"
     if conditions and contradicts(nodes["universe"], nodes["numerator"]):
         line, col = doc.locate(("numerator",))
         msg = "numerator contradicts the universe: no record can be counted"
-        out.append(issue("MHI140", msg, str(item.path), line, col))
+        out.append(issue("MHI140", msg, doc.file_of(("numerator",)), line, col))
     return out
 
 

@@ -1,0 +1,1 @@
+"""Harmonization across countries: national variants, semantic diff, multi-country tables."""
