@@ -130,9 +130,7 @@ def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) 
         "sep": fmt.delimiter,
         "encoding": fmt.encoding,
         "usecols": columns,
-        # "string[pyarrow]", not str: pandas < 3 turns empty cells into the text 'None' under
-        # the pyarrow engine with dtype=str, which then looks like an unmapped code
-        "dtype": {c: "string[pyarrow]" for c in text if c in columns},
+        "dtype": {c: str for c in text if c in columns},
     }
     try:
         return pd.read_csv(path, engine="pyarrow", **options)
