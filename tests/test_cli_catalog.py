@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from mhindicators import load_catalog
@@ -60,6 +61,7 @@ def test_list_and_show() -> None:
     assert missing.exit_code == 2 and "MHI902" in missing.output
 
 
+@pytest.mark.reference_toolchain
 def test_schema_matches_committed_copy(tmp_path: Path) -> None:
     out = tmp_path / "schema.json"
     assert runner.invoke(app, ["schema", "-o", str(out)]).exit_code == 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from mhindicators.profiles.harmonize import harmonize
@@ -72,7 +73,17 @@ def test_regeneration_is_byte_identical(regenerated: Path):
     shipped, fresh = _files(SAMPLE), _files(regenerated)
     assert fresh == shipped
     for rel in shipped:
-        assert (regenerated / rel).read_bytes() == (SAMPLE / rel).read_bytes(), rel
+        old, new = SAMPLE / rel, regenerated / rel
+        if old.suffix == ".parquet" and _writer(old) != _writer(new):
+            # another pyarrow writes other bytes for the same table (its version is in the
+            # footer): then the decoded tables, schema included, must be identical
+            assert pq.read_table(new).equals(pq.read_table(old), check_metadata=True), rel
+            continue
+        assert new.read_bytes() == old.read_bytes(), rel
+
+
+def _writer(path: Path) -> str:
+    return pq.ParquetFile(path).metadata.created_by
 
 
 def test_shipped_files_are_small():
