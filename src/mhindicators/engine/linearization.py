@@ -110,6 +110,11 @@ def taylor_variance(
     The covariance uses the design's universe (all cells) for R's `average` rescaling, as
     `svyby(covmat = TRUE)` does; its diagonal is the variance.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite: status MHI440
+        return _taylor_variance(stats, j, dom, ratio, xhat, covariance, shifted_ratio)
+
+
+def _taylor_variance(stats, j, dom, ratio, xhat, covariance, shifted_ratio):
     plan = strata_plan(stats)
     present = (dom @ stats.cs_n[j]) > 0  # (nd, H): stratum has a domain row
     check_lonely(stats, plan, present)
@@ -230,6 +235,22 @@ def _covariance(stats, j, dom, rs, plan, e) -> np.ndarray:
         tot = dom @ cs[WYS] - rs[:, None] * (dom @ cs[WX])
     coef = np.where(plan.n_psu > 0, (plan.b - plan.a) / np.maximum(plan.n_psu, 1), 0.0)
     return cross + (tot * coef) @ tot.T
+
+
+ROUNDING = 1e-12  # |negative variance| below this x the size of its terms is rounding
+
+
+def variance_root(var, scale) -> np.ndarray:
+    """SE from a variance formed as a difference of (co)variances, e.g. V1 + V2 - 2 C12.
+
+    A negative value within rounding (|var| <= ROUNDING * scale, scale the sum of the terms'
+    absolute values) is a true 0 and gives SE 0; a larger negative or non-finite value gives
+    NaN (status `variance-not-finite`, MHI440), never a silent 0."""
+    var, scale = np.asarray(var, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        ok = var >= 0
+        rounding = (var < 0) & (var >= -ROUNDING * np.abs(scale))
+        return np.where(ok, np.sqrt(np.where(ok, var, 0.0)), np.where(rounding, 0.0, np.nan))
 
 
 def taylor_df(stats: SurveyStats, j: int, dom: sp.csr_matrix) -> np.ndarray:

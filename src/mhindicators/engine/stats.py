@@ -147,7 +147,7 @@ def _reshift(b: SurveyStats, shift: np.ndarray) -> SurveyStats:
     cs[:, QYX] += d * cs[:, QXX]
     parts = [
         (cell, psu, wy + dj * wx, wx, nz)
-        for (cell, psu, wy, wx, nz), dj in zip(b.psu_parts, delta, strict=True)
+        for (cell, psu, wy, wx, nz), dj in zip(b.psu_parts, delta[: len(b.psu_parts)], strict=True)
     ]
     return replace(b, cs=cs, psu_parts=parts, shift=shift)
 
@@ -251,9 +251,13 @@ def _slot_sums(key, size, cnt, ws, ys, xv, wy, wx, unit_x, binary_y, unclustered
         WXX: lambda: wx * xv,
     }
     for slot, product in products.items():  # products are formed only when needed
-        sums[slot] = sums[alias[slot]] if slot in alias else np.bincount(key, product(), size)
+        if slot in alias:
+            sums[slot] = sums[alias[slot]]
+            continue
+        with np.errstate(over="ignore"):  # huge values: a non-finite variance, MHI440
+            sums[slot] = np.bincount(key, product(), size)
     if unclustered:  # two-pass co-moments, centred on the cell x stratum means
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             du = wys - (sums[WYS] / cnt)[key]
             dv = wx - (sums[WX] / cnt)[key]
         for slot, values in ((QYY, du * du), (QYX, du * dv), (QXX, dv * dv)):
@@ -357,7 +361,8 @@ def accumulate(
             logit.append(logit_moments(c, yv, ws, n_cells))
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
-            y_rows.append(y.astype(np.float64, copy=False))
+            yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
+            y_rows.append(yf if not shifts[j] else yf - shifts[j] * (1.0 if x is None else x))
             xs.append(np.ones(n) if x is None else x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:

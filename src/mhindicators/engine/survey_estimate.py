@@ -106,9 +106,10 @@ def estimate_domains(
         df = taylor_df(stats, j, dom)
         nobs = nnz
     else:
-        thetas = replicate_thetas(stats, j, dom, total)
-        var = svr_var(thetas, est, stats.rep_meta)
-        cov = svr_cov(thetas, est, stats.rep_meta) if covariance else None
+        thetas = replicate_thetas(stats, j, dom, total)  # shifted by stats.shift[j] unless total
+        full = est if total else np.where(np.isnan(est), np.nan, shifted)
+        var = svr_var(thetas, full, stats.rep_meta)
+        cov = svr_cov(thetas, full, stats.rep_meta) if covariance else None
         df = rank_df(stats, j, dom, n)
         nobs = n
         if estimator == "proportion":
@@ -118,7 +119,8 @@ def estimate_domains(
             lt = replicate_logits(thetas, full, p_pos)
             se_logit = np.sqrt(svr_var(lt, full, stats.rep_meta))
     var = np.where(n > 0, var, np.nan)
-    se = np.sqrt(var)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(var)  # NaN for a negative variance: status variance-not-finite (MHI440)
     if estimator == "proportion":
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = se / (est * (1 - est))
@@ -192,11 +194,11 @@ def _srs_variance(s, shifted, nobs, estimator, mode, stats, j) -> np.ndarray:
     does not cancel an offset of y."""
     big_n = s[:, W]
     kind = stats.kind
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         bessel = nobs / (nobs - 1)
         if estimator == "total":
-            if stats.unit_x[j]:  # sum w (y' - ybar')^2
-                ss = s[:, WYY] - s[:, WYS] ** 2 / big_n
+            if stats.unit_x[j]:  # sum w (y' - ybar')^2; exactly 0 for a constant y
+                ss = s[:, WYY] - s[:, WYS] / big_n * s[:, WYS]
             else:  # y = y' + shift x: back to the plain sums
                 c = stats.shift[j]
                 ss = s[:, WYY] + 2 * c * s[:, WXY] + c * c * s[:, WXX] - s[:, WY] ** 2 / big_n
