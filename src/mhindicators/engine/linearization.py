@@ -134,7 +134,7 @@ def _taylor_variance(stats, j, dom, ratio, xhat, covariance, shifted_ratio):
     cov = None
     if covariance:
         uni = _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
-        cov = _covariance(stats, j, dom, rs, plan, e) * uni
+        cov = _covariance(stats, j, dom, rs, plan, e, tot) * uni
         with np.errstate(divide="ignore", invalid="ignore"):
             cov /= np.outer(xhat, xhat)
             np.fill_diagonal(cov, num / xhat**2 * uni)
@@ -208,16 +208,23 @@ def _centred_rows(stats: SurveyStats, j: int, dom: sp.csr_matrix, rs, plan: Stra
     return ss, tot
 
 
-def _covariance(stats, j, dom, rs, plan, e) -> np.ndarray:
+_DENSE_COV = 20_000_000  # domains x PSUs up to which E diag(a) E' is a dense product
+
+
+def _covariance(stats, j, dom, rs, plan, e, tot) -> np.ndarray:
     """Numerator of the domain covariance matrix: sum_h a_h [sum_i e_1i e_2i - n_h ebar_1h
-    ebar_2h] + lonely terms, from the accurate e (shifted y). Off the diagonal this still
-    subtracts; the caller puts the centred variance on the diagonal."""
-    nd = dom.shape[0]
+    ebar_2h] + lonely terms, from the accurate e (shifted y); tot (nd, H) = sum_i e_i per
+    stratum. Off the diagonal this still subtracts; the caller puts the centred variance on
+    the diagonal."""
     if stats.clustered:
-        e = e.tocsr()
         ap = plan.a[np.maximum(stats.psu_stratum, 0)]
-        cross = (e @ sp.diags(ap) @ e.T).toarray()
-        tot = _centred_psu(e.tocoo(), plan, nd, stats.psu_stratum)[1]
+        nd, p = e.shape
+        if e.nnz > 0.05 * nd * p and nd * p <= _DENSE_COV:  # most domains span most PSUs
+            ed = e.toarray()
+            cross = (ed * ap) @ ed.T
+        else:
+            e = e.tocsr()
+            cross = (e @ sp.diags(ap) @ e.T).toarray()
     else:  # rows as PSUs: sum_c (M_zz,c + m_c zbar_1c zbar_2c), shared cells only
         cs, m = stats.cs[j], stats.cs_n[j].astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -232,7 +239,6 @@ def _covariance(stats, j, dom, rs, plan, e) -> np.ndarray:
         )
         r = rs
         cross = uu - r[:, None] * uv - uv * r[None, :] + np.outer(r, r) * vv
-        tot = dom @ cs[WYS] - rs[:, None] * (dom @ cs[WX])
     coef = np.where(plan.n_psu > 0, (plan.b - plan.a) / np.maximum(plan.n_psu, 1), 0.0)
     return cross + (tot * coef) @ tot.T
 

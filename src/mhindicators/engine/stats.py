@@ -232,25 +232,32 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
-def _slot_sums(key, size, cnt, ws, ys, xv, wy, wx, unit_x, binary_y, unclustered) -> dict:
-    """Bincount sums per slot (ys = shifted y); equal slots share one bincount (x = 1, or a 0/1
-    y, whose shift is 0)."""
+def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered):
+    """Bincount sums per slot, the column's shift s and w y' (y' = y - s x); equal slots share
+    one bincount (x = 1, or a 0/1 y, whose shift is 0)."""
     alias = {WX: W, WXY: WYS, WXX: W} if unit_x else {}
     if binary_y:
         alias.update({WYS: WY, WYY: WY})  # y' = y and y^2 = y
-    wys = wy if binary_y else ws * ys
     sums: dict[int, np.ndarray] = {}
-    products = {
-        W: lambda: ws,
-        W2: lambda: ws * ws,
-        WY: lambda: wy,
-        WX: lambda: wx,
-        WYS: lambda: wys,
-        WYY: lambda: wys * ys,
-        WXY: lambda: wys * xv,
-        WXX: lambda: wx * xv,
-    }
-    for slot, product in products.items():  # products are formed only when needed
+    shift, ys, wys = 0.0, yv, wy
+
+    def products():
+        nonlocal shift, ys, wys
+        yield W, lambda: ws
+        yield W2, lambda: ws * ws
+        yield WY, lambda: wy
+        yield WX, lambda: wx
+        # the shift from the (small) sums just formed: no extra pass over the rows
+        shift = column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        if shift:
+            ys = yv - shift if unit_x else yv - shift * xv
+            wys = ws * ys
+        yield WYS, lambda: wys
+        yield WYY, lambda: wys * ys
+        yield WXY, lambda: wys * xv
+        yield WXX, lambda: wx * xv
+
+    for slot, product in products():  # products are formed only when needed
         if slot in alias:
             sums[slot] = sums[alias[slot]]
             continue
@@ -262,16 +269,16 @@ def _slot_sums(key, size, cnt, ws, ys, xv, wy, wx, unit_x, binary_y, unclustered
             dv = wx - (sums[WX] / cnt)[key]
         for slot, values in ((QYY, du * du), (QYX, du * dv), (QXX, dv * dv)):
             sums[slot] = np.bincount(key, values, size)
-    return sums
+    return sums, shift, wys
 
 
-def column_shift(wy: np.ndarray, wx: np.ndarray, binary_y: bool) -> float:
-    """The shift s of y' = y - s x: the ratio sum w y / sum w x of the rows (0 for a 0/1 y, or
-    when undefined). Any value near the data's centre removes the offset."""
-    if binary_y or wy.size == 0:
+def column_shift(sum_wy: float, sum_wx: float, binary_y: bool) -> float:
+    """The shift s of y' = y - s x: the rows' ratio sum w y / sum w x (0 for a 0/1 y, or when
+    undefined). Any value near the data's centre removes the offset."""
+    if binary_y:
         return 0.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s = float(wy.sum() / wx.sum())
+        s = float(sum_wy / sum_wx) if sum_wx else 0.0
     return s if np.isfinite(s) else 0.0
 
 
@@ -339,15 +346,14 @@ def accumulate(
         binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
         wy = ws * yv
         wx = ws if unit_x else ws * xv
-        shifts[j] = column_shift(wy, wx, binary_y)
-        ys = yv if binary_y else (yv - shifts[j] if unit_x else yv - shifts[j] * xv)
         cnt = cs_n[j].ravel()
-        sums = _slot_sums(key, size, cnt, ws, ys, xv, wy, wx, unit_x, binary_y, unclustered)
+        sums, shifts[j], wys = _slot_sums(
+            key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
+        )
         for slot, v in sums.items():
             cs[j, slot] = v.reshape(n_cells, h)
         if clustered:
             nz = None if nzw is None else nzw[sel]
-            wys = wy if binary_y else ws * ys
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wys, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
         binary = binary_y and (unit_x or bool(np.all(xv == 1)))
