@@ -202,7 +202,8 @@ def _centred_rows(stats: SurveyStats, j: int, dom: sp.csr_matrix, rs, plan: Stra
     for lo in range(0, rows.size, step):  # blocks of (domain, cell) pairs, vectorised inside
         rr, cc = rows[lo : lo + step], cols[lo : lo + step]
         dz = ub[cc] - rs[rr, None] * vb[cc] - zbar[rr]
-        np.add.at(between, rr, m[cc] * dz * dz)
+        starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])  # CSR order: rows contiguous
+        between[rr[starts]] += np.add.reduceat(m[cc] * dz * dz, starts, axis=0)
     m_dom = dom @ m
     ss = within + between + (nh - m_dom) * zbar * zbar
     return ss, tot
