@@ -78,6 +78,12 @@ class SurveyStats:
     # w > 0 in each cell x y x weight bin; None when the column is not a 0/1 proportion
     logit_parts: list | None = None
 
+    def __post_init__(self) -> None:
+        if self.shift.size == 0:  # built without shifts: y' = y (then x = 1 is not needed)
+            self.shift = np.zeros(self.n_cols)
+        if not self.unit_x:
+            self.unit_x = (True,) * self.n_cols
+
     @property
     def n_strata(self) -> int:
         return int(self.stratum_rows.shape[0])
