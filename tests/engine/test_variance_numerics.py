@@ -115,3 +115,27 @@ def test_negative_contrast_variance_is_missing_not_zero():
     # a negative value within rounding of its terms is a true 0
     tiny = _est_with_cov(np.array([[1.0, 1.0 + 1e-15], [1.0 + 1e-15, 1.0]]))
     assert domain_contrasts(tiny, [0], [1]).se_difference[0] == 0.0
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e8])
+def test_dense_and_sparse_covariance_paths_agree(offset, monkeypatch):
+    """Domains spanning most PSUs are centred densely; sparse ones use sum e e' - n ebar ebar'.
+    Both give the same matrix, and a margin's variance is the sum of its cells' block."""
+    from mhindicators.engine import linearization
+
+    strata, psu, w, y, _x, cell = _sample(offset)
+    design = _design(strata, psu, w, slice(None), True)
+    stats = accumulate(design, cell, 3, [Column(y)])
+    out = {}
+    for name, limit in (("dense", linearization._DENSE_COV), ("sparse", 0)):
+        monkeypatch.setattr(linearization, "_DENSE_COV", limit)
+        for estimator in ("mean", "total"):
+            est = estimate_domains(stats, DOMAINS, estimator=estimator, covariance=True)
+            out[name, estimator] = est.cov
+            block = est.cov[1:4, 1:4]
+            if estimator == "total":  # total = A + B + C
+                scale = np.abs(block).sum()
+                assert abs(block.sum() - est.variance[0]) <= 1e-13 * scale
+    for estimator in ("mean", "total"):
+        a, b = out["dense", estimator], out["sparse", estimator]
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-13 * np.abs(a).max())

@@ -213,19 +213,23 @@ _DENSE_COV = 20_000_000  # domains x PSUs up to which E diag(a) E' is a dense pr
 
 
 def _covariance(stats, j, dom, rs, plan, e, tot) -> np.ndarray:
-    """Numerator of the domain covariance matrix: sum_h a_h [sum_i e_1i e_2i - n_h ebar_1h
-    ebar_2h] + lonely terms, from the accurate e (shifted y); tot (nd, H) = sum_i e_i per
-    stratum. Off the diagonal this still subtracts; the caller puts the centred variance on
-    the diagonal."""
+    """Numerator of the domain covariance matrix: sum_h a_h sum_i (e_1i - ebar_1h)(e_2i -
+    ebar_2h) + lonely terms, from the accurate e (shifted y); tot (nd, H) = sum_i e_i per
+    stratum. Centred densely when most domains span most PSUs; otherwise (sparse domains, and
+    rows-as-PSU designs) as sum e_1 e_2 - n_h ebar_1 ebar_2, which subtracts. The caller puts
+    the centred variance on the diagonal."""
+    lonely = np.where(plan.b > 0, plan.b / np.maximum(plan.n_psu, 1), 0.0)
     if stats.clustered:
-        ap = plan.a[np.maximum(stats.psu_stratum, 0)]
+        ps = stats.psu_stratum
+        ap = np.where(ps >= 0, plan.a[np.maximum(ps, 0)], 0.0)  # unused PSU ids weigh 0
         nd, p = e.shape
-        if e.nnz > 0.05 * nd * p and nd * p <= _DENSE_COV:  # most domains span most PSUs
-            ed = e.toarray()
-            cross = (ed * ap) @ ed.T
-        else:
-            e = e.tocsr()
-            cross = (e @ sp.diags(ap) @ e.T).toarray()
+        if e.nnz > 0.05 * nd * p and nd * p <= _DENSE_COV:  # most domains span most PSUs:
+            with np.errstate(divide="ignore", invalid="ignore"):  # centre densely, no subtraction
+                ebar = np.where(plan.n_psu > 0, tot / plan.n_psu, 0.0)
+            ec = e.toarray() - ebar[:, np.maximum(ps, 0)]
+            return (ec * ap) @ ec.T + (tot * lonely) @ tot.T
+        e = e.tocsr()
+        cross = (e @ sp.diags(ap) @ e.T).toarray()
     else:  # rows as PSUs: sum_c (M_zz,c + m_c zbar_1c zbar_2c), shared cells only
         cs, m = stats.cs[j], stats.cs_n[j].astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -240,7 +244,7 @@ def _covariance(stats, j, dom, rs, plan, e, tot) -> np.ndarray:
         )
         r = rs
         cross = uu - r[:, None] * uv - uv * r[None, :] + np.outer(r, r) * vv
-    coef = np.where(plan.n_psu > 0, (plan.b - plan.a) / np.maximum(plan.n_psu, 1), 0.0)
+    coef = lonely - np.where(plan.n_psu > 0, plan.a / np.maximum(plan.n_psu, 1), 0.0)
     return cross + (tot * coef) @ tot.T
 
 
