@@ -15,7 +15,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-OK, EMPTY, BOUNDARY, ZERO_SE, NO_DF, UNDEFINED = range(6)
+from mhindicators.issues import define
+
+define(
+    "MHI440",
+    "variance-not-finite",
+    "warning",
+    "A domain's estimated variance is negative or not finite (NaN, Inf): no interval is formed "
+    "and the row's status is `variance-not-finite`; its SE is left missing, never set to 0.",
+    "Look for infinite or huge values of the outcome or weights in the domain, lonely_psu = "
+    "'average' with every stratum lonely, or replicates that are all undefined.",
+)
+
+OK, EMPTY, BOUNDARY, ZERO_SE, NO_DF, UNDEFINED, VARIANCE_BAD = range(7)
 STATUS = {
     OK: "ok",
     EMPTY: "empty-domain",
@@ -23,6 +35,7 @@ STATUS = {
     ZERO_SE: "zero-se",
     NO_DF: "no-degrees-of-freedom",
     UNDEFINED: "undefined",
+    VARIANCE_BAD: "variance-not-finite",  # MHI440
 }
 PROPORTION_METHODS = ("logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson")
 
@@ -62,6 +75,7 @@ def _status(p, se, df, n, *, boundary: bool) -> np.ndarray:
     edge = ((p == 0) | (p == 1)) if boundary else np.zeros(p.shape, dtype=bool)
     st[edge] = BOUNDARY
     st[~np.isfinite(p) | (~np.isfinite(se) & ~edge)] = UNDEFINED
+    st[np.isfinite(p) & ~np.isfinite(se) & ~edge] = VARIANCE_BAD  # never a silent 0
     st[n == 0] = EMPTY
     return st
 
@@ -136,7 +150,7 @@ def xlogit(p, se, df, level: float = 0.95, n=None) -> Interval:
     with np.errstate(divide="ignore", invalid="ignore"):
         sel = se / (p * (1 - p))
     out = logit(p, sel, df, level, n, method="xlogit")
-    out.status[(se == 0) & (out.status == UNDEFINED)] = ZERO_SE
+    out.status[(se == 0) & np.isin(out.status, (UNDEFINED, VARIANCE_BAD))] = ZERO_SE
     return out
 
 
@@ -185,7 +199,7 @@ def korn_graubard_nchs(p, var, n, df, level: float = 0.95) -> Interval:
     edge = (p == 0) | (p == 1)
     n_eff = np.where(edge, n, n_eff)
     lo, hi = _clopper(n_eff * p, n_eff, level)
-    bad = (st == EMPTY) | (st == UNDEFINED)
+    bad = (st == EMPTY) | (st == UNDEFINED) | (st == VARIANCE_BAD)
     lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
     return Interval(lo, hi, "korn-graubard-nchs", level, st)
 

@@ -21,12 +21,17 @@ QR_TOL = 1e-5  # R: qr(weights(design, "analysis"), tol = 1e-5)$rank - 1
 def replicate_thetas(
     stats: SurveyStats, j: int, dom, total: bool, positive: bool = False
 ) -> np.ndarray:
-    """Replicate estimates (nd, R) of column j for each domain (positive: w_r > 0 rows only)."""
+    """Replicate estimates (nd, R) of column j for each domain (positive: w_r > 0 rows only).
+
+    The sums carry y' = y - shift x (`stats.py`): ratios come back shifted (theta_r - shift,
+    whose differences do not cancel an offset of y; compare with a shifted full estimate),
+    totals are restored (sum w_r y' + shift sum w_r x)."""
     rep = stats.rep_pos if positive and stats.rep_pos is not None else stats.rep
     yr = dom @ rep[j, 0]
-    if total:
-        return np.asarray(yr)
     xr = dom @ rep[j, 1]
+    if total:
+        shift = stats.shift[j]
+        return np.asarray(yr + shift * xr if shift else yr)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(yr / xr)
 

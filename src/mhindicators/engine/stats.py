@@ -1,9 +1,16 @@
 """Additive sufficient statistics for survey estimation (one pass, mergeable across chunks).
 
 For each indicator column pair (y, x) and each cell of the finest cross-classification we keep
-sums by cell x stratum (counts, sum w, w^2, wy, wx, wy^2, wxy, wx^2), and for variance either
-sums by cell x PSU (Taylor, clustered), squared row terms by cell x stratum (Taylor, each row its
-own PSU), or sums by cell x replicate (replicate weights). All are sums, so `merge` adds chunks.
+sums by cell x stratum (counts, sum w, w^2, wy, wx, and the variance sums below), and for
+variance either sums by cell x PSU (Taylor, clustered), centred co-moments by cell x stratum
+(Taylor, each row its own PSU), or sums by cell x replicate (replicate weights).
+
+Cancellation: the variance sums carry y' = y - s x instead of y, with s a per-column shift (the
+chunk's ratio; 0 for 0/1 outcomes). Shifting y by s x moves every ratio by s and leaves
+y - R x unchanged, so the variance is the same, but sums no longer carry a large offset (year
+codes, scores near 1e6) that would cancel later. Co-moments (QYY, QYX, QXX) are centred within
+cell x stratum (Chan et al. pairwise update), so `merge` is exact for them too; chunks with
+different shifts are re-shifted on merge (`_reshift`).
 
 For 0/1 columns we also keep the moments R's `logit` interval needs (`logit_moments.py`).
 """
@@ -11,7 +18,7 @@ For 0/1 columns we also keep the moments R's `logit` interval needs (`logit_mome
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,9 +32,12 @@ from mhindicators.engine.logit_moments import (
 from mhindicators.engine.replicate_sums import accumulate_replicates
 from mhindicators.errors import EstimationError
 
-# slots of `SurveyStats.cs` (sums by column x slot x cell x stratum)
-W, W2, WY, WX, WYY, WXY, WXX, QYY, QYX, QXX = range(10)
-N_SLOTS = 10
+# slots of `SurveyStats.cs` (by column x slot x cell x stratum), with y' = y - shift * x:
+# W sum w, W2 sum w^2, WY sum w y (the estimates), WX sum w x, WYS sum w y', WYY sum w y'^2,
+# WXY sum w x y', WXX sum w x^2; unclustered designs only: QYY, QYX, QXX co-moments of
+# u = w y' and v = w x centred on their cell x stratum means
+W, W2, WY, WX, WYY, WXY, WXX, QYY, QYX, QXX, WYS = range(11)
+N_SLOTS = 11
 _DENSE_KEYS = 20_000_000  # above this many cell x PSU keys, group by sorting instead
 
 
@@ -56,7 +66,9 @@ class SurveyStats:
     stratum_rows: np.ndarray  # (H,) all sample rows per stratum
     stratum_fpc: np.ndarray  # (2, H) min and max fpc value seen (nan = none)
     psu_stratum: np.ndarray  # (P,) stratum of each PSU code, -1 = not seen
-    psu_parts: list = field(default_factory=list)  # per column: (cell, psu, wy, wx, nz)
+    psu_parts: list = field(default_factory=list)  # per column: (cell, psu, wy', wx, nz)
+    shift: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) y' = y - shift * x
+    unit_x: tuple = ()  # per column: x is 1 (means, proportions, totals)
     rep: np.ndarray | None = None  # (K, 2, nc, R): sums of w_r*y and w_r*x
     rep_pos: np.ndarray | None = None  # same over positive w_r only (R's glm.fit `good` rows)
     gram: list | None = None  # per column (nc, R, R) Gram of replicate weights, or None
@@ -66,6 +78,12 @@ class SurveyStats:
     # w > 0 in each cell x y x weight bin; None when the column is not a 0/1 proportion
     logit_parts: list | None = None
 
+    def __post_init__(self) -> None:
+        if self.shift.size == 0:  # built without shifts: y' = y (then x = 1 is not needed)
+            self.shift = np.zeros(self.n_cols)
+        if not self.unit_x:
+            self.unit_x = (True,) * self.n_cols
+
     @property
     def n_strata(self) -> int:
         return int(self.stratum_rows.shape[0])
@@ -73,9 +91,10 @@ class SurveyStats:
     def merge(self, other: SurveyStats) -> SurveyStats:
         """Return the statistics of the union of the two chunks' rows."""
         a, b = self, other
-        same = (a.n_cells, a.n_cols, a.kind, a.clustered, a.lonely_psu)
-        if same != (b.n_cells, b.n_cols, b.kind, b.clustered, b.lonely_psu):
+        same = (a.n_cells, a.n_cols, a.kind, a.clustered, a.lonely_psu, a.unit_x)
+        if same != (b.n_cells, b.n_cols, b.kind, b.clustered, b.lonely_psu, b.unit_x):
             _fail("MHI363", "cannot merge statistics of different layouts", EstimationError)
+        b = _reshift(b, a.shift)
         h = max(a.n_strata, b.n_strata)
         p = max(a.psu_stratum.size, b.psu_stratum.size)
         ps_a, ps_b = _pad(a.psu_stratum, p, -1), _pad(b.psu_stratum, p, -1)
@@ -102,13 +121,15 @@ class SurveyStats:
             clustered=a.clustered,
             lonely_psu=a.lonely_psu,
             fpc_type=a.fpc_type or b.fpc_type,
-            cs=_pad_last(a.cs, h) + _pad_last(b.cs, h),
+            cs=_merge_cs(a, b, h),
             cs_n=_pad_last(a.cs_n, h) + _pad_last(b.cs_n, h),
             cs_nz=_pad_last(a.cs_nz, h) + _pad_last(b.cs_nz, h),
             stratum_rows=_pad(a.stratum_rows, h, 0) + _pad(b.stratum_rows, h, 0),
             stratum_fpc=fpc,
             psu_stratum=np.maximum(ps_a, ps_b),
             psu_parts=parts,
+            shift=a.shift,
+            unit_x=a.unit_x,
             rep=None if a.rep is None else a.rep + b.rep,
             rep_pos=_add_opt(a.rep_pos, b.rep_pos, a.rep, b.rep),
             gram=gram,
@@ -116,6 +137,46 @@ class SurveyStats:
             strata_labels=a.strata_labels or b.strata_labels,
             logit_parts=merge_logit(a.logit_parts, b.logit_parts, a.n_cols),
         )
+
+
+def _reshift(b: SurveyStats, shift: np.ndarray) -> SurveyStats:
+    """`b` with its variance sums re-expressed for the shifts `shift` (y' gains (s_b - s) x)."""
+    delta = b.shift - shift
+    if not np.any(delta):
+        return b
+    cs = b.cs.copy()
+    d = delta[:, None, None]
+    cs[:, WYY] += 2 * d * cs[:, WXY] + d * d * cs[:, WXX]  # before WXY changes
+    cs[:, WXY] += d * cs[:, WXX]
+    cs[:, WYS] += d * cs[:, WX]
+    cs[:, QYY] += 2 * d * cs[:, QYX] + d * d * cs[:, QXX]
+    cs[:, QYX] += d * cs[:, QXX]
+    parts = [
+        (cell, psu, wy + dj * wx, wx, nz)
+        for (cell, psu, wy, wx, nz), dj in zip(b.psu_parts, delta[: len(b.psu_parts)], strict=True)
+    ]
+    return replace(b, cs=cs, psu_parts=parts, shift=shift)
+
+
+def _merge_cs(a: SurveyStats, b: SurveyStats, h: int) -> np.ndarray:
+    """Add two chunks' sums; centred co-moments gain the between-chunk term (Chan et al. 1979):
+    M = M_a + M_b + n_a n_b / (n_a + n_b) (ubar_a - ubar_b)(vbar_a - vbar_b)."""
+    ca, cb = _pad_last(a.cs, h), _pad_last(b.cs, h)
+    out = ca + cb
+    if a.kind != "taylor" or a.clustered:  # no co-moments
+        return out
+    na, nb = _pad_last(a.cs_n, h).astype(np.float64), _pad_last(b.cs_n, h).astype(np.float64)
+    both = (na > 0) & (nb > 0)
+    if not both.any():
+        return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        du = np.where(both, ca[:, WYS] / na - cb[:, WYS] / nb, 0.0)
+        dv = np.where(both, ca[:, WX] / na - cb[:, WX] / nb, 0.0)
+        k = np.where(both, na * nb / (na + nb), 0.0)
+    out[:, QYY] += k * du * du
+    out[:, QYX] += k * du * dv
+    out[:, QXX] += k * dv * dv
+    return out
 
 
 def _add_opt(pa, pb, ra, rb):
@@ -177,27 +238,54 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
-def _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered) -> dict:
-    """Bincount sums per slot; with x = 1 or a 0/1 y, equal slots share one bincount."""
-    alias = {WX: W, WXY: WY, WXX: W} if unit_x else {}
+def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered):
+    """Bincount sums per slot, the column's shift s and w y' (y' = y - s x); equal slots share
+    one bincount (x = 1, or a 0/1 y, whose shift is 0)."""
+    alias = {WX: W, WXY: WYS, WXX: W} if unit_x else {}
     if binary_y:
-        alias[WYY] = WY  # y^2 = y
+        alias.update({WYS: WY, WYY: WY})  # y' = y and y^2 = y
     sums: dict[int, np.ndarray] = {}
-    products = {
-        W: lambda: ws,
-        W2: lambda: ws * ws,
-        WY: lambda: wy,
-        WX: lambda: wx,
-        WYY: lambda: wy * yv,
-        WXY: lambda: wy * xv,
-        WXX: lambda: wx * xv,
-    }
-    for slot, product in products.items():  # products are formed only when needed
-        sums[slot] = sums[alias[slot]] if slot in alias else np.bincount(key, product(), size)
-    if unclustered:
-        for slot, values in ((QYY, wy * wy), (QYX, wy * wx), (QXX, wx * wx)):
+    shift, ys, wys = 0.0, yv, wy
+
+    def products():
+        nonlocal shift, ys, wys
+        yield W, lambda: ws
+        yield W2, lambda: ws * ws
+        yield WY, lambda: wy
+        yield WX, lambda: wx
+        # the shift from the (small) sums just formed: no extra pass over the rows
+        shift = column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        if shift:
+            ys = yv - shift if unit_x else yv - shift * xv
+            wys = ws * ys
+        yield WYS, lambda: wys
+        yield WYY, lambda: wys * ys
+        yield WXY, lambda: wys * xv
+        yield WXX, lambda: wx * xv
+
+    for slot, product in products():  # products are formed only when needed
+        if slot in alias:
+            sums[slot] = sums[alias[slot]]
+            continue
+        with np.errstate(over="ignore"):  # huge values: a non-finite variance, MHI440
+            sums[slot] = np.bincount(key, product(), size)
+    if unclustered:  # two-pass co-moments, centred on the cell x stratum means
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            du = wys - (sums[WYS] / cnt)[key]
+            dv = wx - (sums[WX] / cnt)[key]
+        for slot, values in ((QYY, du * du), (QYX, du * dv), (QXX, dv * dv)):
             sums[slot] = np.bincount(key, values, size)
-    return sums
+    return sums, shift, wys
+
+
+def column_shift(sum_wy: float, sum_wx: float, binary_y: bool) -> float:
+    """The shift s of y' = y - s x: the rows' ratio sum w y / sum w x (0 for a 0/1 y, or when
+    undefined). Any value near the data's centre removes the offset."""
+    if binary_y:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = float(sum_wy / sum_wx) if sum_wx else 0.0
+    return s if np.isfinite(s) else 0.0
 
 
 def _numbers(values) -> np.ndarray:
@@ -236,7 +324,9 @@ def accumulate(
     cs = np.zeros((k, N_SLOTS, n_cells, h))
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
-    parts, cells_k, ys, xs, logit = [], [], [], [], []
+    parts, cells_k, y_rows, xs, logit = [], [], [], [], []
+    shifts = np.zeros(k)
+    unit = tuple(col.x is None for col in columns)
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
     for j, col in enumerate(columns):
@@ -262,12 +352,15 @@ def accumulate(
         binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
         wy = ws * yv
         wx = ws if unit_x else ws * xv
-        sums = _slot_sums(key, size, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered)
+        cnt = cs_n[j].ravel()
+        sums, shifts[j], wys = _slot_sums(
+            key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
+        )
         for slot, v in sums.items():
             cs[j, slot] = v.reshape(n_cells, h)
         if clustered:
             nz = None if nzw is None else nzw[sel]
-            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wy, wx, nz))
+            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wys, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
         binary = binary_y and (unit_x or bool(np.all(xv == 1)))
         # weights are factorised (once per design, cached) only when a proportion needs them
@@ -280,7 +373,8 @@ def accumulate(
             logit.append(logit_moments(c, yv, ws, n_cells))
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
-            ys.append(y.astype(np.float64, copy=False))
+            yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
+            y_rows.append(yf if not shifts[j] else yf - shifts[j] * (1.0 if x is None else x))
             xs.append(np.ones(n) if x is None else x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:
@@ -308,10 +402,12 @@ def accumulate(
         stratum_fpc=fpc,
         psu_stratum=psu_stratum,
         psu_parts=parts,
+        shift=shifts,
+        unit_x=unit,
         strata_labels=design.strata_labels,
         logit_parts=logit,
     )
     if kind == "replicate":
         universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
-        accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows)
+        accumulate_replicates(stats, design, cells_k, y_rows, xs, universe_ids, rank_df, block_rows)
     return stats

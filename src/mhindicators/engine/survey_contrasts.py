@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mhindicators.engine.linearization import variance_root
 from mhindicators.engine.survey_estimate import DomainEstimates
 
 
@@ -40,12 +41,14 @@ def domain_contrasts(est: DomainEstimates, group, reference) -> Contrasts:
         vdiff = vg + vr - 2 * cgr
         ratio = eg / er
         # gradient of a/b: (1/b, -a/b^2)
-        vratio = vg / er**2 + eg**2 * vr / er**4 - 2 * eg * cgr / er**3
-        se_ratio = np.where(er != 0, np.sqrt(np.maximum(vratio, 0.0)), np.nan)
+        terms = (vg / er**2, eg**2 * vr / er**4, 2 * eg * cgr / er**3)
+        vratio = terms[0] + terms[1] - terms[2]
+        scale = np.abs(terms[0]) + np.abs(terms[1]) + np.abs(terms[2])
+        se_ratio = np.where(er != 0, variance_root(vratio, scale), np.nan)
         log_se = se_ratio / np.abs(ratio)
     return Contrasts(
         difference=eg - er,
-        se_difference=np.sqrt(np.maximum(vdiff, 0.0)),
+        se_difference=variance_root(vdiff, np.abs(vg) + np.abs(vr) + 2 * np.abs(cgr)),
         ratio=ratio,
         se_ratio=se_ratio,
         log_ratio_se=log_se,
@@ -59,4 +62,5 @@ def linear_contrast(est: DomainEstimates, coefficients) -> tuple[np.ndarray, np.
     c = np.atleast_2d(np.asarray(coefficients, dtype=np.float64))
     value = c @ est.estimate
     var = np.einsum("ij,jk,ik->i", c, est.cov, c)
-    return value, np.sqrt(np.maximum(var, 0.0))
+    scale = np.einsum("ij,jk,ik->i", np.abs(c), np.abs(est.cov), np.abs(c))
+    return value, variance_root(var, scale)

@@ -24,7 +24,7 @@ from mhindicators.engine.replicates import (
     svr_cov,
     svr_var,
 )
-from mhindicators.engine.stats import WX, WXX, WXY, WY, WYY, SurveyStats, W
+from mhindicators.engine.stats import WX, WXX, WXY, WY, WYS, WYY, SurveyStats, W
 
 Estimator = Literal["proportion", "mean", "ratio", "total"]
 DeffMode = Literal["wor", "replace"]
@@ -90,21 +90,26 @@ def estimate_domains(
     est = np.where((n > 0) & (total | (den != 0)), est, np.nan)  # X = 0: undefined ratio
     ratio = np.zeros_like(est) if total else np.nan_to_num(est)
     xhat = np.ones_like(est) if total else den
+    with np.errstate(divide="ignore", invalid="ignore"):  # R - shift, free of the offset
+        shifted = -stats.shift[j] * np.ones_like(est) if total else np.nan_to_num(s[:, WYS] / den)
     se_logit = beta = None
     if estimator == "proportion":
         beta = _svyglm_coef(stats, j, dom, est, n, sw)
     if stats.kind == "taylor":
         if beta is None:
-            var, cov = taylor_variance(stats, j, dom, ratio, xhat, covariance=covariance)
-        else:
+            var, cov = taylor_variance(
+                stats, j, dom, ratio, xhat, covariance=covariance, shifted_ratio=shifted
+            )
+        else:  # 0/1 outcomes: shift 0, so the ratio is its own shifted ratio
             var, cov, vb = _taylor_with_logit(stats, j, dom, ratio, xhat, beta, sw, covariance)
             se_logit = np.sqrt(np.where(n > 0, vb, np.nan))
         df = taylor_df(stats, j, dom)
         nobs = nnz
     else:
-        thetas = replicate_thetas(stats, j, dom, total)
-        var = svr_var(thetas, est, stats.rep_meta)
-        cov = svr_cov(thetas, est, stats.rep_meta) if covariance else None
+        thetas = replicate_thetas(stats, j, dom, total)  # shifted by stats.shift[j] unless total
+        full = est if total else np.where(np.isnan(est), np.nan, shifted)
+        var = svr_var(thetas, full, stats.rep_meta)
+        cov = svr_cov(thetas, full, stats.rep_meta) if covariance else None
         df = rank_df(stats, j, dom, n)
         nobs = n
         if estimator == "proportion":
@@ -114,13 +119,14 @@ def estimate_domains(
             lt = replicate_logits(thetas, full, p_pos)
             se_logit = np.sqrt(svr_var(lt, full, stats.rep_meta))
     var = np.where(n > 0, var, np.nan)
-    se = np.sqrt(var)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(var)  # NaN for a negative variance: status variance-not-finite (MHI440)
     if estimator == "proportion":
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = se / (est * (1 - est))
         inside = (est > 0) & (est < 1)
         se_logit = delta if se_logit is None else np.where(inside, se_logit, delta)
-    vsrs = _srs_variance(s, est, nobs, estimator, deff, stats.kind)
+    vsrs = _srs_variance(s, shifted, nobs, estimator, deff, stats, j)
     with np.errstate(divide="ignore", invalid="ignore"):
         dfx = var / vsrs
         # NCHS n_eff = p(1-p)/var for proportions; Kish n/deff otherwise
@@ -181,16 +187,24 @@ def _svyglm_coef(stats: SurveyStats, j: int, dom, est, n, sw) -> np.ndarray | No
     return beta
 
 
-def _srs_variance(s, est, nobs, estimator, mode, kind) -> np.ndarray:
-    """Variance under simple random sampling, as the `vsrs` of R's `deff = TRUE/"replace"`."""
+def _srs_variance(s, shifted, nobs, estimator, mode, stats, j) -> np.ndarray:
+    """Variance under simple random sampling, as the `vsrs` of R's `deff = TRUE/"replace"`.
+
+    From the sums of the shifted y' = y - shift x (slots WYS, WYY, WXY), so sum w (y - R x)^2
+    does not cancel an offset of y."""
     big_n = s[:, W]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    kind = stats.kind
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         bessel = nobs / (nobs - 1)
         if estimator == "total":
-            ss = s[:, WYY] - s[:, WY] ** 2 / big_n
+            if stats.unit_x[j]:  # sum w (y' - ybar')^2; exactly 0 for a constant y
+                ss = s[:, WYY] - s[:, WYS] / big_n * s[:, WYS]
+            else:  # y = y' + shift x: back to the plain sums
+                c = stats.shift[j]
+                ss = s[:, WYY] + 2 * c * s[:, WXY] + c * c * s[:, WXX] - s[:, WY] ** 2 / big_n
             base = ss / big_n * bessel * big_n**2
         else:
-            r = np.nan_to_num(est)
+            r = shifted
             ss = s[:, WYY] - 2 * r * s[:, WXY] + r * r * s[:, WXX]
             base = ss / s[:, WX] ** 2 / big_n * bessel * big_n**2
         if mode == "replace":

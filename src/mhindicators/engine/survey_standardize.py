@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mhindicators.engine.linearization import variance_root
 from mhindicators.engine.survey_estimate import DomainEstimates
 
 
@@ -48,4 +49,5 @@ def standardize(est: DomainEstimates, components, population) -> Standardized:
     value = (est.estimate[idx] * pi).sum(axis=1)
     sub = est.cov[idx[:, :, None], idx[:, None, :]]  # (groups, a, a)
     var = np.einsum("a,gab,b->g", pi, sub, pi)
-    return Standardized(value, var, np.sqrt(np.maximum(var, 0.0)), pi)
+    scale = np.einsum("a,gab,b->g", pi, np.abs(sub), pi)
+    return Standardized(value, var, variance_root(var, scale), pi)
