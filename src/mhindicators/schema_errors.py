@@ -10,7 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mhindicators.errors import MhiError
-from mhindicators.issues import Issue, issue
+from mhindicators.issues import Issue, issue, quote
 from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
 
 _TYPE_ERRORS = ("_type", "_parsing")
@@ -101,8 +101,7 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return quote(value, 60)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -28,7 +28,7 @@ from mhindicators.engine.report import (
 from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
-from mhindicators.issues import Issue, issue, with_location
+from mhindicators.issues import Issue, issue
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import DatasetSpec, Project
@@ -118,28 +118,51 @@ def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
         raise ProfileError("unknown indicators in the project file", problems)
 
 
+# the `design:` key each design or estimation error is about (first one written wins)
+_DESIGN_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "MHI360": (("weight",),),
+    "MHI361": (("nest",), ("psu",)),
+    "MHI362": (("fpc",),),
+    "MHI363": (("replicates",),),
+    "MHI364": (("strata",), ("psu",)),
+    "MHI376": (("weight",),),
+    "MHI377": (("replicates", "pattern"),),
+    "MHI460": (("lonely_psu",), ("strata",)),
+}
+
+
 @contextmanager
 def _located_at(loaded, key: str, data_path: Path) -> Iterator[None]:
-    """Design and estimation errors name the data file and point at the profile's `design:`."""
+    """Design and estimation errors name the data file and point at the profile's `design:`
+    key they are about (`lonely_psu:` for a lonely PSU, `nest:`/`psu:` for PSU ids...)."""
     try:
         yield
     except MhiError as exc:
-        file, line, col = loaded.where(key)
-        items = [
-            Issue(
-                i.code,
-                f"{data_path.name}: {i.message}",
-                i.file,
-                i.line,
-                i.col,
-                i.hint,
-                i.severity,
-                i.name,
+        items = []
+        for i in exc.issues:
+            where = _design_key(loaded, key, i.code)
+            located = i if i.file else Issue(i.code, "", *where)
+            items.append(
+                Issue(
+                    i.code,
+                    f"{data_path.name}: {i.message}",
+                    located.file,
+                    located.line,
+                    located.col,
+                    i.hint,
+                    i.severity,
+                    i.name,
+                )
             )
-            for i in exc.issues
-        ]
-        exc.issues = with_location(items, file, line, col)
+        exc.issues = items
         raise
+
+
+def _design_key(loaded, key: str, code: str) -> tuple[str, int, int]:
+    for sub in _DESIGN_KEYS.get(code, ()):
+        if (key, *sub) in loaded.doc.keys:
+            return loaded.where(key, *sub)
+    return loaded.where(key)
 
 
 def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] | None:
@@ -164,7 +187,9 @@ def _run_survey(
     from mhindicators.readers import read_columns
 
     available = read_columns(path, loaded.profile.format)
-    data = load_data(path, loaded, wanted, vocab, design_columns(loaded.profile, available))
+    with _located_at(loaded, "design", path):
+        needed = design_columns(loaded.profile, available)
+    data = load_data(path, loaded, wanted, vocab, needed)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
     with _located_at(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
 from mhindicators.errors import ProfileError
-from mhindicators.issues import Issue, define, issue
+from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles.model import Profile
 from mhindicators.schema_errors import SchemaCodes, load_model
 from mhindicators.vocabulary import Vocabulary, default_vocabulary
@@ -71,6 +72,14 @@ define(
     "vocabulary file (docs/vocabulary.md).",
 )
 
+define(
+    "MHI373",
+    "unknown-encoding",
+    "error",
+    "The profile's `format.encoding` is not an encoding Python knows.",
+    "Use a standard name such as utf-8, utf-16, latin-1 or cp1252.",
+)
+
 _CODES = SchemaCodes("MHI301", "MHI302", "MHI303", "MHI304", "MHI305")
 
 
@@ -110,7 +119,7 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                 out.append(
                     issue(
                         "MHI306",
-                        f"{section}: '{name}' is not a canonical variable",
+                        f"{section}: {quote(name)} is not a canonical variable",
                         doc.path,
                         line,
                         col,
@@ -136,14 +145,26 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                 out.append(
                     issue(
                         "MHI307",
-                        f"recode {name}: {raw!r} -> {target!r} is not a valid {name} value",
+                        f"recode {name}: {quote(raw)} -> {quote(target)} is not a valid "
+                        f"{name} value",
                         doc.path,
                         line,
                         col,
                         f"Valid: {sample}.",
                     )
                 )
-    return out + _duration_issues(profile, doc, vocab)
+    return out + _duration_issues(profile, doc, vocab) + _format_issues(profile, doc)
+
+
+def _format_issues(profile: Profile, doc: SourceDoc) -> list[Issue]:
+    """MHI373 for an encoding name Python does not know (found here, not when reading)."""
+    try:
+        codecs.lookup(profile.format.encoding)
+    except LookupError:
+        line, col = doc.locate(("format", "encoding"))
+        message = f"format.encoding {quote(profile.format.encoding)} is not a known encoding"
+        return [issue("MHI373", message, doc.path, line, col)]
+    return []
 
 
 def _duration_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:

@@ -1,0 +1,177 @@
+"""Bad data files and profiles that used to pass silently (or fail without a location):
+each now stops with a coded, located error, exit 1 and no output."""
+
+from __future__ import annotations
+
+import gzip
+
+import pandas as pd
+import pytest
+
+from tests.compute.test_bad_input import assert_fails, run
+
+
+def _survey(scratch) -> pd.DataFrame:
+    return pd.read_csv(scratch.root / "survey.csv", dtype=str, keep_default_na=False)
+
+
+def test_duplicate_column_names_the_column_and_profile_line(scratch) -> None:
+    frame = _survey(scratch)
+    header = ",".join([*frame.columns, "EDAD"])
+    rows = (frame.assign(extra="0").to_csv(index=False, header=False)).splitlines()
+    (scratch.root / "survey.csv").write_text("\n".join([header, *rows]) + "\n")
+    line = scratch.line_of("survey.profile.yaml", "  age: ")
+    out = assert_fails(scratch, "MHI370", f"survey.profile.yaml:{line}:")
+    assert "'EDAD'" in out and f"columns 10, {len(frame.columns) + 1}" in out
+
+
+def test_header_only_file(scratch) -> None:
+    path = scratch.root / "survey.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    assert_fails(scratch, "MHI375", "survey.csv")
+
+
+def test_all_weights_zero_points_at_weight(scratch) -> None:
+    scratch.edit_csv("survey.csv", lambda f: f.assign(FACTOR="0"))
+    line = scratch.line_of("survey.profile.yaml", "  weight: ")
+    assert_fails(scratch, "MHI376", f"survey.profile.yaml:{line}:")
+
+
+def test_infinite_weight_names_the_column(scratch) -> None:
+    scratch.edit_csv(
+        "survey.csv", lambda f: f.assign(FACTOR=f["FACTOR"].where(f.index != 7, "inf"))
+    )
+    line = scratch.line_of("survey.profile.yaml", "  weight: ")
+    out = assert_fails(scratch, "MHI360", f"survey.profile.yaml:{line}:")
+    assert "'FACTOR'" in out and "infinite" in out
+
+
+def test_infinite_population_names_the_column(scratch) -> None:
+    scratch.write_project(survey=False, registry=True)
+    scratch.edit_csv(
+        "population.csv",
+        lambda f: f.assign(POBLACION=f["POBLACION"].where(f.index != 3, "inf")),
+    )
+    line = scratch.line_of("population.profile.yaml", "  population: ")
+    out = assert_fails(scratch, "MHI378", f"population.profile.yaml:{line}:")
+    assert "'POBLACION'" in out and "<input>" not in out
+
+
+def test_replicate_pattern_matching_nothing_is_located(scratch) -> None:
+    scratch.edit_text(
+        "survey.profile.yaml",
+        "  lonely_psu: fail",
+        "  lonely_psu: fail\n  replicates: {pattern: 'REPW[0-9]+', type: JK1}",
+    )
+    line = scratch.line_of("survey.profile.yaml", "REPW")
+    out = assert_fails(scratch, "MHI377", f"survey.profile.yaml:{line}:")
+    assert "MHI900" not in out
+
+
+def test_unknown_encoding_points_at_the_profile_line(scratch) -> None:
+    scratch.edit_text(
+        "survey.profile.yaml", "columns:  #", "format: {encoding: utf-9}\ncolumns:  #"
+    )
+    line = scratch.line_of("survey.profile.yaml", "utf-9")
+    assert_fails(scratch, "MHI373", f"survey.profile.yaml:{line}:")
+
+
+def _utf16(path) -> None:
+    path.write_bytes(path.read_text().encode("utf-16"))
+
+
+def _latin1(path) -> None:
+    lines = path.read_text().splitlines()
+    path.write_bytes(
+        "\n".join([lines[0].replace("ID_HOGAR", "ID_HOGAR_Ñ"), *lines[1:]]).encode("latin-1")
+    )
+
+
+def _gzip(path) -> None:
+    path.write_bytes(gzip.compress(path.read_bytes()))
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "says"),
+    [
+        (_utf16, "MHI371", "encoding: utf-16"),
+        (_latin1, "MHI371", "encoding: latin-1"),
+        (_gzip, "MHI372", ".gz"),
+    ],
+)
+def test_encodings_and_compression_are_named(scratch, change, code: str, says: str) -> None:
+    change(scratch.root / "survey.csv")
+    out = assert_fails(scratch, code, "survey.csv")
+    assert says in out and "MHI310" not in out
+
+
+def test_utf16_file_reads_with_format_encoding(scratch) -> None:
+    _utf16(scratch.root / "survey.csv")
+    scratch.edit_text(
+        "survey.profile.yaml", "columns:  #", "format: {encoding: utf-16}\ncolumns:  #"
+    )
+    assert run(scratch).exit_code == 0
+
+
+def test_wrong_delimiter_says_so(scratch) -> None:
+    path = scratch.root / "survey.csv"
+    _survey(scratch).to_csv(path, index=False, sep=";")
+    out = assert_fails(scratch, "MHI374", "survey.profile.yaml:")
+    assert 'delimiter: ";"' in out and "another file" not in out
+    assert out.count("error") == 2  # one issue (and the summary line), not one per column
+
+
+def test_lonely_psu_points_at_lonely_psu(scratch) -> None:
+    def one_psu(f):
+        first = f[f["ESTRATO"] == "1"]["UPM"].iloc[0]
+        return f.assign(UPM=f["UPM"].where(f["ESTRATO"] != "1", first))
+
+    scratch.edit_csv("survey.csv", one_psu)
+    line = scratch.line_of("survey.profile.yaml", "lonely_psu:")
+    assert_fails(scratch, "MHI460", f"survey.profile.yaml:{line}:")
+
+
+def test_psu_not_nested_points_at_psu(scratch) -> None:
+    scratch.edit_csv("survey.csv", lambda f: f.assign(UPM="1"))
+    line = scratch.line_of("survey.profile.yaml", "  psu: ")
+    assert_fails(scratch, "MHI361", f"survey.profile.yaml:{line}:")
+
+
+def test_huge_cell_is_never_echoed(scratch) -> None:
+    scratch.edit_csv(
+        "survey.csv", lambda f: f.assign(SEXO=f["SEXO"].where(f.index != 5, "x" * 1_000_000))
+    )
+    out = assert_fails(scratch, "MHI313", "survey.profile.yaml:")
+    assert len(out) < 2_000 and "1,000,000 characters" in out
+
+
+def test_nesting_too_deep_in_project_file_gives_the_line(scratch) -> None:
+    deep = "[" * 3000 + "]" * 3000
+    scratch.write_project(extra=f"notes: {deep}")
+    line = scratch.line_of("mhi.yaml", "notes:")
+    assert_fails(scratch, "MHI107", f"mhi.yaml:{line}:")
+
+
+def test_nesting_too_deep_in_profile_gives_the_line(scratch) -> None:
+    deep = "[" * 3000 + "1" + "]" * 3000
+    scratch.edit_text("survey.profile.yaml", "  reference_year: 2024", f"  reference_year: {deep}")
+    line = scratch.line_of("survey.profile.yaml", "reference_year:")
+    assert_fails(scratch, "MHI107", f"survey.profile.yaml:{line}:")
+
+
+def test_expression_over_the_limit_gets_mhi206(scratch) -> None:
+    path = next((scratch.root / "indicator_defs").rglob("hs_health_coverage.yaml"))
+    long = " or ".join(["age >= 18"] * 300)
+    text = path.read_text(encoding="utf-8")
+    needle = 'numerator: "has_health_insurance == true"'
+    path.write_text(text.replace(needle, f'universe: "{long}"\n{needle}'), encoding="utf-8")
+    out = assert_fails(scratch, "MHI206", "hs_health_coverage.yaml:")
+    assert "MHI110" not in out
+
+
+def test_line_100_is_not_an_emoji(capsys) -> None:
+    from mhindicators.cli.render import print_report
+    from mhindicators.issues import Report, issue
+
+    print_report(Report([issue("MHI375", "no rows", "data.csv", 100, 1)]))
+    assert "data.csv:100:1:" in capsys.readouterr().err
