@@ -22,10 +22,12 @@ from mhindicators.engine.report import (
     hash_in_background,
     meta_columns,
     record_inputs,
+    record_warnings,
     skips,
     summary_table,
 )
 from mhindicators.engine.report import provenance as report_provenance
+from mhindicators.engine.run_warnings import indicator_warnings, no_events
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
 from mhindicators.issues import Issue, issue
@@ -67,16 +69,20 @@ def compute(
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
-    estimates, contrasts, summary = [], [], []
+    estimates, contrasts, summary, warnings = [], [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
         say(f"dataset {spec.id}")
         run = _run_survey if spec.kind == "survey" else _run_registry
         only = _restrict(indicators, spec.indicators)
-        est, con, summ = run(project, spec, i, catalog, vocab, standards, only, provenance, say)
+        est, con, summ, warn = run(
+            project, spec, i, catalog, vocab, standards, only, provenance, say
+        )
         estimates += est
         contrasts += con
         summary += summ
+        warnings += warn
+    record_warnings(provenance, warnings)
     return ResultTable(
         estimates=tidy(estimates, ID_COLUMNS + STAT_COLUMNS),
         contrasts=tidy(
@@ -84,6 +90,7 @@ def compute(
         ),
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
+        warnings=warnings,
     )
 
 
@@ -180,7 +187,7 @@ def _run_survey(
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary
+        return [], [], summary, []
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
@@ -206,9 +213,13 @@ def _run_survey(
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
     meta = meta_columns(spec.id, loaded.profile.metadata)
-    estimates, contrasts = [], []
+    estimates, contrasts, warnings = [], [], []
     for res in results:
         ind = res.indicator
+        found = indicator_warnings(
+            ind, spec.id, path, res.n_universe, res.n_missing_outcome, res.table
+        )
+        warnings += found
         table = flag_table(res.table, ind, project.model.reliability.survey)
         table["unknown_migratory_share"] = res.unknown_share
         estimates.append(finish(table, ind, meta))
@@ -222,9 +233,10 @@ def _run_survey(
                 res.n_missing_outcome,
                 res.unknown_share,
                 res.n_excluded_age,
+                found,
             )
         )
-    return estimates, contrasts, summary
+    return estimates, contrasts, summary, warnings
 
 
 def _run_registry(
@@ -248,13 +260,14 @@ def _run_registry(
     )
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary
+        return [], [], summary, []
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
-    events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
+    events = load_data(ev_path, ev_prof, ev_wanted, vocab, allow_empty=True).frame
+    empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
-    den = pd.DataFrame()
+    den, den_path = pd.DataFrame(), None
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")
         den_wanted = set().union(*(it.variables & den_vars for it in plan.items))
@@ -264,11 +277,22 @@ def _run_registry(
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
-    estimates, contrasts = [], []
+    estimates, contrasts, warnings = [], [], list(empty)
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
         say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
         res = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
+        found = empty + indicator_warnings(
+            ind,
+            spec.id,
+            ev_path,
+            res.n_universe,
+            res.n_missing_outcome,
+            res.table,
+            registry=True,
+            denominator_path=den_path,
+        )
+        warnings += found[len(empty) :]
         table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
@@ -284,6 +308,7 @@ def _run_registry(
                 res.n_missing_outcome,
                 res.unknown_share,
                 res.n_excluded_age,
+                found,
             )
         )
-    return estimates, contrasts, summary
+    return estimates, contrasts, summary, warnings

@@ -13,6 +13,7 @@ import pandas as pd
 import mhindicators
 from mhindicators.definitions import Catalog, Indicator
 from mhindicators.engine.plan import Plan
+from mhindicators.issues import Issue
 from mhindicators.project import Project
 from mhindicators.results import sha256_file
 
@@ -62,10 +63,17 @@ def skips(plan: Plan) -> list[dict]:
 
 
 def computed_row(
-    ind: Indicator, dataset: str, n_universe: int, n_missing: int, share: float, n_age: int
+    ind: Indicator,
+    dataset: str,
+    n_universe: int,
+    n_missing: int,
+    share: float,
+    n_age: int,
+    warnings: list[Issue] = (),  # type: ignore[assignment]
 ) -> dict:
     """The summary row of a computed indicator (counts of records, not the records)."""
     return {
+        "warnings": " ".join(dict.fromkeys(w.code for w in warnings)),
         "indicator_id": ind.id,
         "dataset": dataset,
         "status": "computed",
@@ -101,8 +109,10 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
             "n_missing_outcome",
             "n_excluded_age",
             "unknown_migratory_share",
+            "warnings",
         ],
     )
+    frame["warnings"] = frame["warnings"].fillna("")
     # a skip is only news when no dataset computed the indicator
     keep = (frame["status"] == "computed") | ~frame["indicator_id"].isin(computed)
     return frame[keep].sort_values(["status", "indicator_id", "dataset"]).reset_index(drop=True)
@@ -118,6 +128,12 @@ def hash_in_background(path: Path) -> Future[str]:
     if _HASHER is None:
         _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-sha256")
     return _HASHER.submit(sha256_file, path)
+
+
+def record_warnings(provenance: dict, warnings: list[Issue]) -> None:
+    """The run's warnings in the provenance: one `code message` per line (counts, no data)."""
+    if warnings:
+        provenance["warnings"] = "\n".join(f"{w.code} {w.message}" for w in warnings)
 
 
 def record_inputs(

@@ -1,0 +1,75 @@
+"""Warnings of a run: results that are still meaningful but that a reader must not miss.
+
+They are `Issue`s of severity warning, returned in `ResultTable.warnings`, listed per
+indicator in the summary table's `warnings` column and in the provenance, and printed by
+the CLI. Errors, by contrast, stop the run (docs/project-file.md, "Warnings").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mhindicators.definitions import Indicator
+from mhindicators.issues import Issue, define, issue
+
+define(
+    "MHI470",
+    "outcome-all-missing",
+    "warning",
+    "Every record in an indicator's universe has a missing outcome: its estimates are empty.",
+    "Check the outcome's column mapping and `missing_codes:` in the profile.",
+)
+define(
+    "MHI471",
+    "empty-universe",
+    "warning",
+    "No record of the survey is in an indicator's universe: its estimates are empty.",
+    "Check the universe and the mapping of the variables it uses (e.g. `age`).",
+)
+define(
+    "MHI472",
+    "no-events",
+    "warning",
+    "The events file holds no rows: every count and rate is 0.",
+    "Check the export if events were expected.",
+)
+
+
+def indicator_warnings(
+    ind: Indicator,
+    dataset: str,
+    data_path: Path,
+    n_universe: int,
+    n_missing: int,
+    table: pd.DataFrame,
+    *,
+    registry: bool = False,
+    denominator_path: Path | None = None,
+) -> list[Issue]:
+    """The warnings of one computed indicator (counts only, never records)."""
+    out = []
+    where = f"{ind.id} ({dataset})"
+    if n_universe == 0 and not registry:  # zero events in a registry is a result
+        out.append(issue("MHI471", f"{where}: no record is in the universe", str(data_path)))
+    elif n_universe > 0 and n_missing >= n_universe:
+        message = f"{where}: all {n_universe:,} records in the universe have a missing outcome"
+        out.append(issue("MHI470", message, str(data_path)))
+    if registry and "status" in table.columns:
+        status = table["status"].fillna("").astype(str)
+        undefined = int(status.str.contains("MHI421").sum())
+        partial = int(status.str.contains("MHI342").sum())
+        if undefined or partial:
+            message = (
+                f"{where}: events fall in cells without population: {undefined} estimate(s) "
+                f"undefined (status MHI421), {partial} other(s) include such cells (status MHI342)"
+            )
+            out.append(issue("MHI342", message, str(denominator_path or data_path)))
+    return out
+
+
+def no_events(dataset: str, path: Path) -> Issue:
+    """MHI472: a header-only events file (zero events is a result; the denominators still
+    must have rows)."""
+    return issue("MHI472", f"{dataset}: {path.name} holds no events", str(path))
