@@ -44,7 +44,7 @@ def _one(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -
         parent = ".".join(str(p) for p in loc[:-1]) or "the document"
         return issue(
             codes.unknown_key,
-            f"unknown key '{loc[-1]}' in {parent}",
+            f"unknown key {quote(loc[-1])} in {parent}",
             doc.path,
             line,
             col,

@@ -25,9 +25,10 @@ def test_duplicate_column_names_the_column_and_profile_line(scratch) -> None:
     assert "'EDAD'" in out and f"columns 10, {len(frame.columns) + 1}" in out
 
 
-def test_header_only_file(scratch) -> None:
+@pytest.mark.parametrize("keep", ["header", "nothing"])
+def test_file_without_rows(scratch, keep: str) -> None:
     path = scratch.root / "survey.csv"
-    path.write_text(path.read_text().splitlines()[0] + "\n")
+    path.write_text(path.read_text().splitlines()[0] + "\n" if keep == "header" else "")
     assert_fails(scratch, "MHI375", "survey.csv")
 
 
@@ -175,3 +176,15 @@ def test_line_100_is_not_an_emoji(capsys) -> None:
 
     print_report(Report([issue("MHI375", "no rows", "data.csv", 100, 1)]))
     assert "data.csv:100:1:" in capsys.readouterr().err
+
+
+def test_duplicate_column_in_parquet(scratch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(_survey(scratch), preserve_index=False)
+    table = table.append_column("EDAD", pa.array(["0"] * table.num_rows))
+    pq.write_table(table, scratch.root / "survey.parquet")
+    scratch.edit_text("mhi.yaml", "path: survey.csv", "path: survey.parquet")
+    line = scratch.line_of("survey.profile.yaml", "  age: ")
+    assert_fails(scratch, "MHI370", f"survey.profile.yaml:{line}:")

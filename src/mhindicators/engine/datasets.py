@@ -17,6 +17,7 @@ from mhindicators.profiles.harmonize import (
 )
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.readers import file_type, read_columns, read_table
+from mhindicators.readers.sniff import no_rows
 from mhindicators.vocabulary import Vocabulary
 
 define(
@@ -46,13 +47,6 @@ define(
     "error",
     "The data file's header reads as one column holding another delimiter.",
     "Set `format: {delimiter: ...}` in the profile to the file's delimiter.",
-)
-define(
-    "MHI375",
-    "no-data-rows",
-    "error",
-    "The data file holds no rows (a header only).",
-    "Check the export; an empty survey or denominator file gives no estimate.",
 )
 
 BATCH_VARIABLES = 8  # canonical variables read and harmonised together from Parquet
@@ -122,11 +116,11 @@ def load_data(
             path, loaded, names, wanted, vocab, text, extra_raw, available
         )
         if len(data.frame) == 0 and not allow_empty:
-            raise _no_rows(path)
+            raise no_rows(path)
         return data
     raw = read_table(path, prof.format, raw_needed, text)
     if len(raw) == 0 and not allow_empty:
-        raise _no_rows(path)
+        raise no_rows(path)
     frame = harmonize(raw, loaded, wanted, vocab)
     design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
     del raw
@@ -159,11 +153,6 @@ def _load_parquet_in_batches(
     else:
         design = pd.DataFrame(index=frame.index)
     return LoadedData(frame, design, available, path, loaded)
-
-
-def _no_rows(path: Path) -> DataError:
-    message = f"{path.name} has no data rows"
-    return DataError(message, [issue("MHI375", message, str(path))])
 
 
 def _where_column(loaded: LoadedProfile, column: str) -> tuple[str, int, int]:
@@ -231,7 +220,8 @@ def _missing_issues(missing: list[str], loaded: LoadedProfile, path: Path, avail
     for col in missing:
         canon = by_raw.get(col)
         file, line, col_no = loaded.where("columns", canon) if canon else loaded.where("design")
-        close = difflib.get_close_matches(col, available, n=1)
+        # names of sane length only: difflib is quadratic, and a header cell may be megabytes
+        close = difflib.get_close_matches(col, [a for a in available if len(a) <= 200], n=1)
         hint = f"The file has {quote(close[0])}." if close else "Check the raw column name."
         if none_found:
             hint = f"No column of the profile is in {path.name}: is it the profile of another file?"

@@ -32,6 +32,13 @@ define(
     "The data file is compressed but its name does not say so.",
     "Decompress it, or name it with its compression suffix (e.g. `.csv.gz`).",
 )
+define(
+    "MHI375",
+    "no-data-rows",
+    "error",
+    "The data file holds no rows (a header only, or nothing at all).",
+    "Check the export; an empty survey or denominator file gives no estimate.",
+)
 
 _MAGIC = {
     b"\x1f\x8b": ("gzip", ".gz"),
@@ -69,8 +76,14 @@ def csv_header(path: Path, fmt: FileFormat) -> list[str]:
             raise _undecodable(path, fmt.encoding, head, exc.start) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        return []
+        raise no_rows(path, "is empty (no header, no rows)")
     return next(csv.reader(io.StringIO(text), delimiter=fmt.delimiter), [])
+
+
+def no_rows(path: Path, what: str = "has no data rows") -> DataError:
+    """MHI375: a data file without rows (the caller decides; an events file may be empty)."""
+    message = f"{path.name} {what}"
+    return DataError(message, [issue("MHI375", message, str(path))])
 
 
 def decode_error(path: Path, encoding: str) -> DataError:
