@@ -58,14 +58,15 @@ def test_infinite_population_names_the_column(scratch) -> None:
     assert "'POBLACION'" in out and "<input>" not in out
 
 
-def test_replicate_pattern_matching_nothing_is_located(scratch) -> None:
+@pytest.mark.parametrize(("pattern", "code"), [("REPW[0-9]+", "MHI377"), ("REPW[0-9", "MHI301")])
+def test_replicate_pattern_matching_nothing_is_located(scratch, pattern: str, code: str) -> None:
     scratch.edit_text(
         "survey.profile.yaml",
         "  lonely_psu: fail",
-        "  lonely_psu: fail\n  replicates: {pattern: 'REPW[0-9]+', type: JK1}",
+        f"  lonely_psu: fail\n  replicates: {{pattern: '{pattern}', type: JK1}}",
     )
     line = scratch.line_of("survey.profile.yaml", "REPW")
-    out = assert_fails(scratch, "MHI377", f"survey.profile.yaml:{line}:")
+    out = assert_fails(scratch, code, f"survey.profile.yaml:{line}:")
     assert "MHI900" not in out
 
 

@@ -66,3 +66,12 @@ def test_clean_run_has_an_empty_warnings_column(scratch) -> None:
     output, summary, prov = _ok(scratch)
     assert "warning" not in output
     assert (summary["warnings"] == "").all() and "warnings" not in prov
+
+
+def test_domain_with_zero_weights_warns(scratch) -> None:
+    scratch.edit_csv(
+        "survey.csv", lambda f: f.assign(FACTOR=f["FACTOR"].where(f["SEXO"] != "2", "0"))
+    )
+    output, summary, _ = _ok(scratch)
+    assert "warning MHI473" in output
+    assert _codes(summary, "hs_health_coverage") == "MHI473"

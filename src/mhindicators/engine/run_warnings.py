@@ -35,6 +35,13 @@ define(
     "The events file holds no rows: every count and rate is 0.",
     "Check the export if events were expected.",
 )
+define(
+    "MHI473",
+    "zero-weight-domain",
+    "warning",
+    "Some estimate rows have sampled records but a total weight of 0: they are left empty.",
+    "Check the weights of those records (zero weights usually mark out-of-scope records).",
+)
 
 
 def indicator_warnings(
@@ -56,6 +63,13 @@ def indicator_warnings(
     elif n_universe > 0 and n_missing >= n_universe:
         message = f"{where}: all {n_universe:,} records in the universe have a missing outcome"
         out.append(issue("MHI470", message, str(data_path)))
+    if not registry and {"n_unweighted", "weighted_denominator"} <= set(table.columns):
+        zero = (table["n_unweighted"] > 0) & (table["weighted_denominator"] == 0)
+        if n_zero := int(zero.sum()):
+            message = (
+                f"{where}: {n_zero} estimate row(s) have sampled records but a total weight of 0"
+            )
+            out.append(issue("MHI473", message, str(data_path)))
     if registry and "status" in table.columns:
         status = table["status"].fillna("").astype(str)
         undefined = int(status.str.contains("MHI421").sum())

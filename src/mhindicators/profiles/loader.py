@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,14 +158,24 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
 
 
 def _format_issues(profile: Profile, doc: SourceDoc) -> list[Issue]:
-    """MHI373 for an encoding name Python does not know (found here, not when reading)."""
+    """MHI373 for an encoding name Python does not know, MHI301 for a replicate pattern that
+    is not a regular expression (found here, not when reading the data)."""
+    out = []
     try:
         codecs.lookup(profile.format.encoding)
     except LookupError:
         line, col = doc.locate(("format", "encoding"))
         message = f"format.encoding {quote(profile.format.encoding)} is not a known encoding"
-        return [issue("MHI373", message, doc.path, line, col)]
-    return []
+        out.append(issue("MHI373", message, doc.path, line, col))
+    replicates = profile.design.replicates if profile.design else None
+    if replicates is not None and replicates.pattern is not None:
+        try:
+            re.compile(replicates.pattern)
+        except re.error as exc:
+            line, col = doc.locate(("design", "replicates", "pattern"))
+            message = f"design.replicates.pattern is not a regular expression: {exc.msg}"
+            out.append(issue("MHI301", message, doc.path, line, col))
+    return out
 
 
 def _duration_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:
