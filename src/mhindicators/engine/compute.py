@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -12,7 +10,7 @@ from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import plan_registry, plan_survey
-from mhindicators.engine.profile_design import build_design, design_columns
+from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.report import (
     SCALED,
@@ -29,8 +27,8 @@ from mhindicators.engine.report import (
 from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.run_warnings import indicator_warnings, no_events
 from mhindicators.engine.survey import compute_survey
-from mhindicators.errors import MhiError, ProfileError, UsageError
-from mhindicators.issues import Issue, issue
+from mhindicators.errors import ProfileError, UsageError
+from mhindicators.issues import issue
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import DatasetSpec, Project
@@ -125,53 +123,6 @@ def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
         raise ProfileError("unknown indicators in the project file", problems)
 
 
-# the `design:` key each design or estimation error is about (first one written wins)
-_DESIGN_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "MHI360": (("weight",),),
-    "MHI361": (("nest",), ("psu",)),
-    "MHI362": (("fpc",),),
-    "MHI363": (("replicates",),),
-    "MHI364": (("strata",), ("psu",)),
-    "MHI376": (("weight",),),
-    "MHI377": (("replicates", "pattern"),),
-    "MHI460": (("lonely_psu",), ("strata",)),
-}
-
-
-@contextmanager
-def _located_at(loaded, key: str, data_path: Path) -> Iterator[None]:
-    """Design and estimation errors name the data file and point at the profile's `design:`
-    key they are about (`lonely_psu:` for a lonely PSU, `nest:`/`psu:` for PSU ids...)."""
-    try:
-        yield
-    except MhiError as exc:
-        items = []
-        for i in exc.issues:
-            where = _design_key(loaded, key, i.code)
-            located = i if i.file else Issue(i.code, "", *where)
-            items.append(
-                Issue(
-                    i.code,
-                    f"{data_path.name}: {i.message}",
-                    located.file,
-                    located.line,
-                    located.col,
-                    i.hint,
-                    i.severity,
-                    i.name,
-                )
-            )
-        exc.issues = items
-        raise
-
-
-def _design_key(loaded, key: str, code: str) -> tuple[str, int, int]:
-    for sub in _DESIGN_KEYS.get(code, ()):
-        if (key, *sub) in loaded.doc.keys:
-            return loaded.where(key, *sub)
-    return loaded.where(key)
-
-
 def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] | None:
     """Indicators to run on one dataset: the request, within the dataset's own list."""
     if listed is None:
@@ -194,13 +145,13 @@ def _run_survey(
     from mhindicators.readers import read_columns
 
     available = read_columns(path, loaded.profile.format)
-    with _located_at(loaded, "design", path):
+    with located_at_design(loaded, "design", path):
         needed = design_columns(loaded.profile, available)
     data = load_data(path, loaded, wanted, vocab, needed)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
-    with _located_at(loaded, "design", path):
+    with located_at_design(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)
-    with _located_at(loaded, "design", path):
+    with located_at_design(loaded, "design", path):
         results = compute_survey(
             [it.indicator for it in plan.items],
             data.frame,

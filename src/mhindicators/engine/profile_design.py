@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mhindicators.engine.design import ReplicateSpec, SurveyDesign
 from mhindicators.engine.replicate_columns import ReplicateColumns
-from mhindicators.errors import DataError
-from mhindicators.issues import define, issue, quote
+from mhindicators.errors import DataError, MhiError
+from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles.model import Profile
 
 define(
@@ -145,3 +148,50 @@ def _columns(
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])
     return out
+
+
+# the `design:` key each design or estimation error is about (first one written wins)
+_DESIGN_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "MHI360": (("weight",),),
+    "MHI361": (("nest",), ("psu",)),
+    "MHI362": (("fpc",),),
+    "MHI363": (("replicates",),),
+    "MHI364": (("strata",), ("psu",)),
+    "MHI376": (("weight",),),
+    "MHI377": (("replicates", "pattern"),),
+    "MHI460": (("lonely_psu",), ("strata",)),
+}
+
+
+@contextmanager
+def located_at_design(loaded, key: str, data_path: Path) -> Iterator[None]:
+    """Design and estimation errors name the data file and point at the profile's `design:`
+    key they are about (`lonely_psu:` for a lonely PSU, `nest:`/`psu:` for PSU ids...)."""
+    try:
+        yield
+    except MhiError as exc:
+        items = []
+        for i in exc.issues:
+            where = _design_key(loaded, key, i.code)
+            located = i if i.file else Issue(i.code, "", *where)
+            items.append(
+                Issue(
+                    i.code,
+                    f"{data_path.name}: {i.message}",
+                    located.file,
+                    located.line,
+                    located.col,
+                    i.hint,
+                    i.severity,
+                    i.name,
+                )
+            )
+        exc.issues = items
+        raise
+
+
+def _design_key(loaded, key: str, code: str) -> tuple[str, int, int]:
+    for sub in _DESIGN_KEYS.get(code, ()):
+        if (key, *sub) in loaded.doc.keys:
+            return loaded.where(key, *sub)
+    return loaded.where(key)
