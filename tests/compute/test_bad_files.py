@@ -189,3 +189,10 @@ def test_duplicate_column_in_parquet(scratch) -> None:
     scratch.edit_text("mhi.yaml", "path: survey.csv", "path: survey.parquet")
     line = scratch.line_of("survey.profile.yaml", "  age: ")
     assert_fails(scratch, "MHI370", f"survey.profile.yaml:{line}:")
+
+
+def test_missing_weight_column_points_at_weight(scratch) -> None:
+    scratch.edit_csv("survey.csv", lambda f: f.rename(columns={"FACTOR": "FACTOR_X"}))
+    line = scratch.line_of("survey.profile.yaml", "  weight: ")
+    out = assert_fails(scratch, "MHI311", f"survey.profile.yaml:{line}:")
+    assert "'FACTOR_X'" in out

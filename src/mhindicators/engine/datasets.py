@@ -213,13 +213,11 @@ def _show(delimiter: str) -> str:
 def _missing_issues(missing: list[str], loaded: LoadedProfile, path: Path, available: list[str]):
     import difflib
 
-    by_raw = {raw: canon for canon, raw in loaded.profile.columns.items()}
     mapped = set(loaded.profile.columns.values())
     none_found = not (mapped & set(available))
     out = []
     for col in missing:
-        canon = by_raw.get(col)
-        file, line, col_no = loaded.where("columns", canon) if canon else loaded.where("design")
+        file, line, col_no = _where_column(loaded, col)
         # names of sane length only: difflib is quadratic, and a header cell may be megabytes
         close = difflib.get_close_matches(col, [a for a in available if len(a) <= 200], n=1)
         hint = f"The file has {quote(close[0])}." if close else "Check the raw column name."
