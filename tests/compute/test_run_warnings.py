@@ -39,11 +39,24 @@ def test_empty_universe_warns(scratch) -> None:
 
 
 def test_events_without_population_warn(scratch) -> None:
+    # no population for foreign-born men: their TB notifications have no denominator
     scratch.write_project(survey=False, registry=True)
+    scratch.edit_csv(
+        "population.csv", lambda f: f[~((f["PAIS_NAC"] != "724") & (f["SEXO"] == "1"))]
+    )
     output, summary, prov = _ok(scratch)
     assert "warning MHI342" in output and "population.csv" in output
     assert _codes(summary, "sdg_3_3_2_tb_notification_rate") == "MHI342"
     assert "MHI342 sdg_3_3_2_tb_notification_rate" in prov["warnings"]
+
+
+def test_events_of_unknown_status_do_not_warn(scratch) -> None:
+    # the sample's only orphans are events of unknown migratory status (no population has
+    # that level): reported as unknown_migratory_share, not as a warning
+    scratch.write_project(survey=False, registry=True)
+    output, summary, _ = _ok(scratch)
+    assert "MHI342" not in output
+    assert (summary["warnings"] == "").all()
 
 
 def test_header_only_events_file_warns(scratch) -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Indicator
 from mhindicators.issues import Issue, define, issue
+from mhindicators.results import STAT_COLUMNS
+
+_NOT_A_LEVEL = ("unknown", "_U", "_T")
 
 define(
     "MHI470",
@@ -70,17 +74,39 @@ def indicator_warnings(
                 f"{where}: {n_zero} estimate row(s) have sampled records but a total weight of 0"
             )
             out.append(issue("MHI473", message, str(data_path)))
-    if registry and "status" in table.columns:
-        status = table["status"].fillna("").astype(str)
-        undefined = int(status.str.contains("MHI421").sum())
-        partial = int(status.str.contains("MHI342").sum())
-        if undefined or partial:
-            message = (
-                f"{where}: events fall in cells without population: {undefined} estimate(s) "
-                f"undefined (status MHI421), {partial} other(s) include such cells (status MHI342)"
-            )
-            out.append(issue("MHI342", message, str(denominator_path or data_path)))
+    rows = _orphans_of_known_classification(table) if registry else 0
+    if rows:
+        message = (
+            f"{where}: events fall in cells of known classification where the denominator "
+            f"table has no population; {rows} estimate row(s) are affected (status MHI421: "
+            "rate left empty; MHI342: rate without those events' population)"
+        )
+        out.append(issue("MHI342", message, str(denominator_path or data_path)))
     return out
+
+
+def _orphans_of_known_classification(table: pd.DataFrame) -> int:
+    """Rows with events where the denominators have no population (status MHI421, or MHI342
+    for part of the row's cells) whose every dimension is a known, single level.
+
+    Events of unknown migratory status (or any `_U` level) never have a population: that share
+    is reported as `unknown_migratory_share`, and the totals (`_T`) that hold such events are
+    flagged MHI342 in their status; neither is warned about again. A row of known levels
+    with such events means the two tables do not cover the same people."""
+    if "status" not in table.columns:
+        return 0
+    status = table["status"].fillna("").astype(str)
+    orphan = status.str.contains("MHI421|MHI342").to_numpy()
+    if not orphan.any():
+        return 0
+    dims = [c for c in table.columns if c not in STAT_COLUMNS and c != "dimension"]
+    if not dims:
+        return 0
+    known = np.ones(len(table), dtype=bool)
+    for dim in dims:
+        values = table[dim].astype("object")
+        known &= values.notna().to_numpy() & ~values.isin(_NOT_A_LEVEL).to_numpy()
+    return int((orphan & known).sum())
 
 
 def no_events(dataset: str, path: Path) -> Issue:
