@@ -82,6 +82,10 @@ def _utf16(path) -> None:
     path.write_bytes(path.read_text().encode("utf-16"))
 
 
+def _utf16_without_mark(path) -> None:
+    path.write_bytes(path.read_text().encode("utf-16-le"))
+
+
 def _latin1(path) -> None:
     lines = path.read_text().splitlines()
     path.write_bytes(
@@ -97,6 +101,7 @@ def _gzip(path) -> None:
     ("change", "code", "says"),
     [
         (_utf16, "MHI371", "encoding: utf-16"),
+        (_utf16_without_mark, "MHI371", "encoding: utf-16"),
         (_latin1, "MHI371", "encoding: latin-1"),
         (_gzip, "MHI372", ".gz"),
     ],

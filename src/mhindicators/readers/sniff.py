@@ -65,12 +65,13 @@ def csv_header(path: Path, fmt: FileFormat) -> list[str]:
         if head.startswith(bom) and not encoding.startswith(family):
             message = f"{path.name} starts with a {family.upper()} byte-order mark"
             raise _wrong(path, message, family)
-    if encoding in ("utf-8", "ascii") and b"\x00" in head:
+    # UTF-16 without a mark: a NUL in every other byte of ASCII text (a few NULs: corruption)
+    if encoding in ("utf-8", "ascii") and head.count(b"\x00") > len(head) // 4:
         raise _wrong(path, f"{path.name} holds NUL bytes: UTF-16 text without a mark?", "utf-16")
     try:
         text = head.decode(fmt.encoding)
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4 and exc.reason.startswith("unexpected end"):
+        if exc.start >= len(head) - 4:
             text = head[: exc.start].decode(fmt.encoding)  # a character cut by the block end
         else:
             raise _undecodable(path, fmt.encoding, head, exc.start) from None
