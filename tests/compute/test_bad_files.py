@@ -201,3 +201,15 @@ def test_missing_weight_column_points_at_weight(scratch) -> None:
     line = scratch.line_of("survey.profile.yaml", "  weight: ")
     out = assert_fails(scratch, "MHI311", f"survey.profile.yaml:{line}:")
     assert "'FACTOR_X'" in out
+
+
+def test_latin1_byte_deep_in_the_file_is_located(scratch) -> None:
+    path = scratch.root / "survey.csv"
+    lines = path.read_bytes().split(b"\n")
+    cells = lines[5000].split(b",")
+    cells[8] += b"\xd1"  # SEXO, a column that is read: an N-tilde in latin-1
+    lines[5000] = b",".join(cells)
+    path.write_bytes(b"\n".join(lines))
+    col = lines[5000].index(b"\xd1") + 1
+    out = assert_fails(scratch, "MHI371", f"survey.csv:5001:{col}:")
+    assert "0xd1" in out and "encoding: latin-1" in out

@@ -88,12 +88,45 @@ def no_rows(path: Path, what: str = "has no data rows") -> DataError:
 
 
 def decode_error(path: Path, encoding: str) -> DataError:
-    """MHI371 for bytes past the header that are not in `encoding` (found while reading)."""
-    return _wrong(
-        path,
-        f"{path.name} has bytes that are not valid {encoding} after the header",
-        "latin-1" if codecs.lookup(encoding).name == "utf-8" else "utf-8",
-    )
+    """MHI371 for bytes past the header that are not in `encoding`, found while reading.
+
+    Only on this error path the file is decoded once more, to give the line and column."""
+    guess = "latin-1" if codecs.lookup(encoding).name == "utf-8" else "utf-8"
+    found = _first_bad_byte(path, encoding)
+    if found is None:
+        message = f"{path.name} has bytes that are not valid {encoding} after the header"
+        return _wrong(path, message, guess)
+    line, col, byte = found
+    return _wrong(path, f"byte 0x{byte:02x} is not valid {encoding}", guess, line, col)
+
+
+def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
+    """Line, column (in bytes) and value of the first byte `encoding` cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, line_start, offset = 1, 0, 0  # line_start: absolute offset of the line's first byte
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                pending = decoder.getstate()[0]
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    data = pending + chunk
+                    base = offset - len(pending)
+                    pos = exc.start
+                    line += data.count(b"\n", 0, pos)
+                    newline = data.rfind(b"\n", 0, pos)
+                    if newline >= 0:
+                        line_start = base + newline + 1
+                    return line, base + pos - line_start + 1, data[pos]
+                line += chunk.count(b"\n")
+                if (newline := chunk.rfind(b"\n")) >= 0:
+                    line_start = offset + newline + 1
+                offset += len(chunk)
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def _head(path: Path) -> bytes:
