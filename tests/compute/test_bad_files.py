@@ -213,3 +213,12 @@ def test_latin1_byte_deep_in_the_file_is_located(scratch) -> None:
     col = lines[5000].index(b"\xd1") + 1
     out = assert_fails(scratch, "MHI371", f"survey.csv:5001:{col}:")
     assert "0xd1" in out and "encoding: latin-1" in out
+
+
+def test_latin1_byte_in_a_column_not_read_is_no_error(scratch) -> None:
+    # as before: only the columns the indicators need are decoded (ID_HOGAR is not)
+    path = scratch.root / "survey.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[20] = b"\xd1" + lines[20]
+    path.write_bytes(b"\n".join(lines))
+    assert run(scratch).exit_code == 0

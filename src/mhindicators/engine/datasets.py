@@ -175,8 +175,11 @@ def _duplicate_issues(
     needed: list[str], loaded: LoadedProfile, path: Path, available: list[str]
 ) -> list:
     """MHI370 for each needed column whose name the file's header repeats."""
+    from collections import Counter
+
+    repeated = {name for name, n in Counter(available).items() if n > 1}
     out = []
-    for name in dict.fromkeys(needed):
+    for name in dict.fromkeys(c for c in needed if c in repeated):
         positions = [i + 1 for i, c in enumerate(available) if c == name]
         if len(positions) > 1:
             file, line, col = _where_column(loaded, name)

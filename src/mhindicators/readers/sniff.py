@@ -68,10 +68,14 @@ def csv_header(path: Path, fmt: FileFormat) -> list[str]:
     # UTF-16 without a mark: a NUL in every other byte of ASCII text (a few NULs: corruption)
     if encoding in ("utf-8", "ascii") and head.count(b"\x00") > len(head) // 4:
         raise _wrong(path, f"{path.name} holds NUL bytes: UTF-16 text without a mark?", "utf-16")
+    # only the header line must decode here: bytes in rows are the reader's business (it
+    # decodes the columns it reads); UTF-16/32 newlines are not one byte, so decode the block
+    if not encoding.startswith(("utf-16", "utf-32")):
+        head = head.split(b"\n", 1)[0]
     try:
         text = head.decode(fmt.encoding)
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:
+        if exc.start >= len(head) - 4 and len(head) >= _BLOCK:
             text = head[: exc.start].decode(fmt.encoding)  # a character cut by the block end
         else:
             raise _undecodable(path, fmt.encoding, head, exc.start) from None
