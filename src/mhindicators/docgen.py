@@ -174,6 +174,9 @@ def cli_reference_markdown() -> str:
         "Exit codes: 0 ok, 1 problems found in the inputs, 2 usage or internal error.",
         "Problems go to stderr as `path:line:col: severity CODE message [name]` plus a hint;",
         "`--format json|github` writes them to stdout instead.",
+        "Values quoted from data files or user text are cut to 80 characters (with their",
+        "length); messages never print records. `mhi compute` also prints its warnings",
+        "(exit 0; see [project-file.md](project-file.md#warnings)).",
         "",
     ]
     for name in ["", *COMMANDS]:

@@ -74,6 +74,21 @@ class Issue:
         return asdict(self)
 
 
+QUOTE_LIMIT = 80
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A data value or user text for a message: quoted like repr, cut to `limit` characters
+    with an ellipsis and the original length, so a 10 MB cell is never echoed whole."""
+    text = value if isinstance(value, str) else repr(value)
+    size = len(text)
+    short = text[:limit]
+    shown = repr(short) if isinstance(value, str) else short
+    if size <= limit:
+        return shown
+    return f"{shown}… ({size:,} characters)"
+
+
 def issue(
     code: str, message: str, file: str = "", line: int = 0, col: int = 0, hint: str = ""
 ) -> Issue:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mhindicators.errors import ProfileError, UsageError
-from mhindicators.issues import define, issue
+from mhindicators.issues import define, issue, quote
 from mhindicators.schema_errors import SchemaCodes, load_model
 from mhindicators.yamlsource import SourceDoc
 
@@ -213,7 +213,7 @@ class Project:
             file = self.doc.path if self.doc else ""
             raise ProfileError(
                 f"path {relative} {why}",
-                [issue("MHI325", f"path '{relative}' {why}", file, line, col)],
+                [issue("MHI325", f"path {quote(str(relative))} {why}", file, line, col)],
             )
         return path
 

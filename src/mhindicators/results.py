@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from mhindicators.issues import Issue
 
 TOTAL = "_T"
 
@@ -67,6 +71,8 @@ class ResultTable:
         default_factory=lambda: pd.DataFrame(columns=["indicator_id", "dataset", "reason"])
     )
     provenance: dict[str, str] = field(default_factory=dict)
+    #: warnings of the run (`Issue`s of severity warning), also in summary["warnings"]
+    warnings: list[Issue] = field(default_factory=list)
 
     @property
     def dimensions(self) -> list[str]:

@@ -10,7 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mhindicators.errors import MhiError
-from mhindicators.issues import Issue, issue
+from mhindicators.issues import Issue, issue, quote
 from mhindicators.yamlsource import SourceDoc, YamlProblem, load_mapping
 
 _TYPE_ERRORS = ("_type", "_parsing")
@@ -49,7 +49,7 @@ def _one(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -
         parent = ".".join(str(p) for p in loc[:-1]) or "the document"
         return issue(
             codes.unknown_key,
-            f"unknown key '{loc[-1]}' in {parent}",
+            f"unknown key {quote(loc[-1])} in {parent}",
             doc.path,
             line,
             col,
@@ -106,8 +106,7 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return quote(value, 60)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -63,7 +63,7 @@ define(
     "yaml-too-large",
     "error",
     "The document is too large or too deeply nested.",
-    "Split the file; definitions are small documents.",
+    "Flatten or split the file: definitions, profiles and project files are small documents.",
 )
 define(
     "MHI108",
@@ -140,9 +140,30 @@ class YamlProblem(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """Refuses aliases while composing, so alias bombs never expand."""
+    """Refuses aliases while composing, so alias bombs never expand, and nesting deeper than
+    MAX_DEPTH at the line of the too-deep node (before Python's recursion limit)."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise YamlProblem(
+                issue(
+                    "MHI107",
+                    f"document has too many levels of nesting (more than {MAX_DEPTH})",
+                    "",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+        self._depth += 1
+        try:
+            return self._compose_checked(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_checked(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             mark = event.start_mark
@@ -290,7 +311,9 @@ def _build(node: yaml.Node, path: Path_, doc: SourceDoc, counter: list, depth: i
     if counter[0] > MAX_NODES or depth > MAX_DEPTH:
         line, col = _pos(node)
         what = "nodes" if counter[0] > MAX_NODES else "levels of nesting"
-        raise YamlProblem(issue("MHI107", f"document has too many {what}", doc.path, line, col))
+        limit = f"{MAX_NODES:,}" if counter[0] > MAX_NODES else f"{MAX_DEPTH}"
+        message = f"document has too many {what} (more than {limit})"
+        raise YamlProblem(issue("MHI107", message, doc.path, line, col))
     if not _CORE_TAG.match(node.tag):
         line, col = _pos(node)
         raise YamlProblem(issue("MHI106", f"tag '{node.tag}' is not allowed", doc.path, line, col))

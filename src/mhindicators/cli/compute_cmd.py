@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from mhindicators.cli.render import OutputFormat, run_guarded, stderr
+from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
 from mhindicators.errors import UsageError
-from mhindicators.issues import issue
+from mhindicators.issues import Report, issue
 from mhindicators.project import DEFAULT_PROJECT, project_with_overrides
 
 
@@ -63,6 +63,8 @@ def compute(
                 progress=lambda msg: status.update(msg),
             )
         written = write_results(result, out_dir, formats)
+        if result.warnings:  # printed even with --quiet: they qualify the results written
+            print_report(Report(result.warnings))
         if not quiet:
             _summary(result, written)
 

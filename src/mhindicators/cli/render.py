@@ -15,8 +15,8 @@ from mhindicators.errors import MhiError
 from mhindicators.issues import Issue, Report, issue
 
 T = TypeVar("T")
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+stdout = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 class OutputFormat(StrEnum):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +12,7 @@ from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import Plan, Register, plan_registry, plan_survey
-from mhindicators.engine.profile_design import build_design, design_columns
+from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.report import (
     SCALED,
@@ -24,13 +22,15 @@ from mhindicators.engine.report import (
     hash_in_background,
     meta_columns,
     record_inputs,
+    record_warnings,
     skips,
     summary_table,
 )
 from mhindicators.engine.report import provenance as report_provenance
+from mhindicators.engine.run_warnings import indicator_warnings, no_events
 from mhindicators.engine.survey import compute_survey
-from mhindicators.errors import MhiError, ProfileError, UsageError
-from mhindicators.issues import Issue, define, issue, with_location
+from mhindicators.errors import ProfileError, UsageError
+from mhindicators.issues import define, issue
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
@@ -85,16 +85,20 @@ def compute(
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
-    estimates, contrasts, summary = [], [], []
+    estimates, contrasts, summary, warnings = [], [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
         say(f"dataset {spec.id}")
         run = _run_survey if spec.kind == "survey" else _run_registry
         only = _restrict(indicators, spec.indicators)
-        est, con, summ = run(project, spec, i, catalog, vocab, standards, only, provenance, say)
+        est, con, summ, warn = run(
+            project, spec, i, catalog, vocab, standards, only, provenance, say
+        )
         estimates += est
         contrasts += con
         summary += summ
+        warnings += warn
+    record_warnings(provenance, warnings)
     return ResultTable(
         estimates=tidy(estimates, ID_COLUMNS + STAT_COLUMNS),
         contrasts=tidy(
@@ -102,6 +106,7 @@ def compute(
         ),
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
+        warnings=warnings,
     )
 
 
@@ -152,30 +157,6 @@ def _refuse_listed(project: Project, index: int, spec: DatasetSpec, plan: Plan) 
         raise ProfileError("indicators listed on a register that cannot mean them", problems)
 
 
-@contextmanager
-def _located_at(loaded, key: str, data_path: Path) -> Iterator[None]:
-    """Design and estimation errors name the data file and point at the profile's `design:`."""
-    try:
-        yield
-    except MhiError as exc:
-        file, line, col = loaded.where(key)
-        items = [
-            Issue(
-                i.code,
-                f"{data_path.name}: {i.message}",
-                i.file,
-                i.line,
-                i.col,
-                i.hint,
-                i.severity,
-                i.name,
-            )
-            for i in exc.issues
-        ]
-        exc.issues = with_location(items, file, line, col)
-        raise
-
-
 def _restrict(requested: set[str] | None, listed: list[str] | None) -> set[str] | None:
     """Indicators to run on one dataset: the request, within the dataset's own list."""
     if listed is None:
@@ -191,18 +172,20 @@ def _run_survey(
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary
+        return [], [], summary, []
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
     from mhindicators.readers import read_columns
 
     available = read_columns(path, loaded.profile.format)
-    data = load_data(path, loaded, wanted, vocab, design_columns(loaded.profile, available))
+    with located_at_design(loaded, "design", path):
+        needed = design_columns(loaded.profile, available)
+    data = load_data(path, loaded, wanted, vocab, needed)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
-    with _located_at(loaded, "design", path):
+    with located_at_design(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)
-    with _located_at(loaded, "design", path):
+    with located_at_design(loaded, "design", path):
         results = compute_survey(
             [it.indicator for it in plan.items],
             data.frame,
@@ -215,9 +198,13 @@ def _run_survey(
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
     meta = meta_columns(spec.id, loaded.profile.metadata)
-    estimates, contrasts = [], []
+    estimates, contrasts, warnings = [], [], []
     for res in results:
         ind = res.indicator
+        found = indicator_warnings(
+            ind, spec.id, path, res.n_universe, res.n_missing_outcome, res.table
+        )
+        warnings += found
         table = flag_table(res.table, ind, project.model.reliability.survey)
         table["unknown_migratory_share"] = res.unknown_share
         estimates.append(finish(table, ind, meta))
@@ -231,9 +218,10 @@ def _run_survey(
                 res.n_missing_outcome,
                 res.unknown_share,
                 res.n_excluded_age,
+                found,
             )
         )
-    return estimates, contrasts, summary
+    return estimates, contrasts, summary, warnings
 
 
 def _run_registry(
@@ -269,21 +257,22 @@ def _run_registry(
     _refuse_listed(project, index, spec, plan)
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary
+        return [], [], summary, []
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
     mapped = "event_type" in ev_prof.profile.columns
     if mapped and recode_event_types(ev_prof.profile) is None:
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
-    events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
+    events = load_data(ev_path, ev_prof, ev_wanted, vocab, allow_empty=True).frame
+    empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
     elif "event_type" in ev_wanted:
         zeros = np.zeros(len(events), dtype=np.int8)
         events["event_type"] = pd.Categorical.from_codes(zeros, categories=sorted(types))
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
-    den = pd.DataFrame()
+    den, den_path = pd.DataFrame(), None
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")
         den_wanted = set().union(*(it.variables & den_vars for it in plan.items))
@@ -293,7 +282,7 @@ def _run_registry(
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
-    estimates, contrasts = [], []
+    estimates, contrasts, warnings = [], [], list(empty)
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
         say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
@@ -302,6 +291,17 @@ def _run_registry(
             keep = events["event_type"].isin(sorted(item.event_types)).to_numpy()
             on = replace(inputs, events=events[keep].reset_index(drop=True))
         res = compute_registry_indicator(ind, on, vocab, project.model.confidence_level)
+        found = empty + indicator_warnings(
+            ind,
+            spec.id,
+            ev_path,
+            res.n_universe,
+            res.n_missing_outcome,
+            res.table,
+            registry=True,
+            denominator_path=den_path,
+        )
+        warnings += found[len(empty) :]
         table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
@@ -317,6 +317,7 @@ def _run_registry(
                 res.n_missing_outcome,
                 res.unknown_share,
                 res.n_excluded_age,
+                found,
             )
         )
-    return estimates, contrasts, summary
+    return estimates, contrasts, summary, warnings

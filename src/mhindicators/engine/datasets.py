@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mhindicators.errors import DataError, ProfileError
-from mhindicators.issues import define, issue
+from mhindicators.issues import define, issue, quote
 from mhindicators.profiles.harmonize import (
     finish_harmonized,
     harmonize,
@@ -17,6 +17,7 @@ from mhindicators.profiles.harmonize import (
 )
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.readers import file_type, read_columns, read_table
+from mhindicators.readers.sniff import no_rows
 from mhindicators.vocabulary import Vocabulary
 
 define(
@@ -33,7 +34,20 @@ define(
     "Events and denominators derive a dimension differently (e.g. another reporting country).",
     "Make both profiles map or derive the dimension the same way (docs/profiles.md).",
 )
-
+define(
+    "MHI370",
+    "duplicate-column",
+    "error",
+    "The data file has two or more columns of the same name, and the profile uses that name.",
+    "Rename or drop the extra column in the file: mhi cannot tell which one the profile means.",
+)
+define(
+    "MHI374",
+    "wrong-delimiter",
+    "error",
+    "The data file's header reads as one column holding another delimiter.",
+    "Set `format: {delimiter: ...}` in the profile to the file's delimiter.",
+)
 
 BATCH_VARIABLES = 8  # canonical variables read and harmonised together from Parquet
 
@@ -75,8 +89,13 @@ def load_data(
     wanted: set[str],
     vocab: Vocabulary,
     extra_raw: list[str] | None = None,
+    *,
+    allow_empty: bool = False,
 ) -> LoadedData:
-    """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them."""
+    """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them.
+
+    DataError for duplicate or missing columns, a wrong delimiter, or (unless
+    `allow_empty`: an events file may truly hold no event) a file without rows."""
     prof = loaded.profile
     available = read_columns(path, prof.format)
     names = sorted(source_variables(loaded, wanted))
@@ -86,14 +105,22 @@ def load_data(
     if missing:
         raise DataError(
             f"{len(missing)} column(s) missing from {path.name}",
-            _missing_issues(missing, loaded, path, available),
+            _delimiter_issues(loaded, path, available)
+            or _missing_issues(missing, loaded, path, available),
         )
+    if doubled := _duplicate_issues(raw_needed, loaded, path, available):
+        raise DataError(f"duplicate column names in {path.name}", doubled)
     text = [prof.columns[v] for v in names if vocab[v].is_categorical]
     if file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
-        return _load_parquet_in_batches(
+        data = _load_parquet_in_batches(
             path, loaded, names, wanted, vocab, text, extra_raw, available
         )
+        if len(data.frame) == 0 and not allow_empty:
+            raise no_rows(path)
+        return data
     raw = read_table(path, prof.format, raw_needed, text)
+    if len(raw) == 0 and not allow_empty:
+        raise no_rows(path)
     frame = harmonize(raw, loaded, wanted, vocab)
     design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
     del raw
@@ -128,22 +155,79 @@ def _load_parquet_in_batches(
     return LoadedData(frame, design, available, path, loaded)
 
 
+def _where_column(loaded: LoadedProfile, column: str) -> tuple[str, int, int]:
+    """The profile line that names a raw column: its `columns:` entry, else `design:`."""
+    prof = loaded.profile
+    canon = next((c for c, raw in prof.columns.items() if raw == column), None)
+    if canon is not None:
+        return loaded.where("columns", canon)
+    design = prof.design
+    if design is not None:
+        for key in ("weight", "strata", "psu", "fpc"):
+            if getattr(design, key) == column:
+                return loaded.where("design", key)
+        if design.replicates is not None:
+            return loaded.where("design", "replicates")
+    return loaded.where("design")
+
+
+def _duplicate_issues(
+    needed: list[str], loaded: LoadedProfile, path: Path, available: list[str]
+) -> list:
+    """MHI370 for each needed column whose name the file's header repeats."""
+    from collections import Counter
+
+    repeated = {name for name, n in Counter(available).items() if n > 1}
+    out = []
+    for name in dict.fromkeys(c for c in needed if c in repeated):
+        positions = [i + 1 for i, c in enumerate(available) if c == name]
+        if len(positions) > 1:
+            file, line, col = _where_column(loaded, name)
+            listed = "columns " + ", ".join(str(p) for p in positions)
+            message = f"{path.name} has {len(positions)} columns named {quote(name)} ({listed})"
+            out.append(issue("MHI370", message, file, line, col))
+    return out
+
+
+def _delimiter_issues(loaded: LoadedProfile, path: Path, available: list[str]) -> list:
+    """MHI374 when the header is one column that holds another delimiter (`a;b;c` read with
+    `,`): one clear message instead of every column reported missing."""
+    fmt = loaded.profile.format
+    if len(available) != 1 or file_type(path, fmt) != "csv":
+        return []
+    found = [d for d in (",", ";", "\t", "|") if d != fmt.delimiter and d in available[0]]
+    if not found:
+        return []
+    best = max(found, key=available[0].count)
+    shown = _show(best)
+    file, line, col = loaded.where("format", "delimiter")
+    message = (
+        f"the header of {path.name} reads as one column holding {available[0].count(best)} "
+        f"'{shown}': the file is delimited by '{shown}', not '{_show(fmt.delimiter)}'"
+    )
+    hint = f'Set `format: {{delimiter: "{shown}"}}` in the profile.'
+    return [issue("MHI374", message, file, line, col, hint)]
+
+
+def _show(delimiter: str) -> str:
+    return "\\t" if delimiter == "\t" else delimiter
+
+
 def _missing_issues(missing: list[str], loaded: LoadedProfile, path: Path, available: list[str]):
     import difflib
 
-    by_raw = {raw: canon for canon, raw in loaded.profile.columns.items()}
     mapped = set(loaded.profile.columns.values())
     none_found = not (mapped & set(available))
     out = []
     for col in missing:
-        canon = by_raw.get(col)
-        file, line, col_no = loaded.where("columns", canon) if canon else loaded.where("design")
-        close = difflib.get_close_matches(col, available, n=1)
-        hint = f"The file has '{close[0]}'." if close else "Check the raw column name."
+        file, line, col_no = _where_column(loaded, col)
+        # names of sane length only: difflib is quadratic, and a header cell may be megabytes
+        close = difflib.get_close_matches(col, [a for a in available if len(a) <= 200], n=1)
+        hint = f"The file has {quote(close[0])}." if close else "Check the raw column name."
         if none_found:
             hint = f"No column of the profile is in {path.name}: is it the profile of another file?"
         out.append(
-            issue("MHI311", f"column '{col}' is not in {path.name}", file, line, col_no, hint)
+            issue("MHI311", f"column {quote(col)} is not in {path.name}", file, line, col_no, hint)
         )
     return out
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mhindicators.engine.design import ReplicateSpec, SurveyDesign
 from mhindicators.engine.replicate_columns import ReplicateColumns
-from mhindicators.errors import DataError
-from mhindicators.issues import define, issue
+from mhindicators.errors import DataError, MhiError
+from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles.model import Profile
 
 define(
@@ -20,17 +23,40 @@ define(
     "A stratum or PSU column has rows without a value.",
     "Every sample row needs its stratum and PSU; fix the extract or the column mapping.",
 )
+define(
+    "MHI376",
+    "weights-all-zero",
+    "error",
+    "Every sampling weight is 0: no estimate can be made.",
+    "Check the weight column named in the profile's `design.weight` (e.g. a factor not yet "
+    "filled in, or the wrong column).",
+)
+define(
+    "MHI377",
+    "replicate-pattern-no-match",
+    "error",
+    "The replicate-weight `pattern:` matches fewer than two columns of the data file.",
+    "Fix the regular expression (it must match whole column names) or list the `columns:`.",
+)
 
 
 def replicate_columns(profile: Profile, available: list[str]) -> list[str]:
-    """Replicate-weight columns: listed, or matched in full by the profile's pattern."""
+    """Replicate-weight columns: listed, or matched in full by the profile's pattern
+    (DataError MHI377 when it matches fewer than two)."""
     d = profile.design
     if d is None or d.replicates is None:
         return []
     if d.replicates.columns:
         return list(d.replicates.columns)
     pattern = re.compile(d.replicates.pattern or "")
-    return [c for c in available if pattern.fullmatch(c)]
+    matched = [c for c in available if pattern.fullmatch(c)]
+    if len(matched) < 2:
+        message = (
+            f"replicate pattern {quote(d.replicates.pattern)} matches "
+            f"{len(matched)} column(s) of the data file; replicate weights need at least 2"
+        )
+        raise DataError(message, [issue("MHI377", message)])
+    return matched
 
 
 def design_columns(profile: Profile, available: list[str]) -> list[str]:
@@ -65,7 +91,10 @@ def build_design(
             psu = pd.factorize(pd.MultiIndex.from_arrays([strata, raw[d.psu]]))[0]
         else:
             psu = pd.factorize(raw[d.psu], sort=True)[0]
-    (weights,) = _columns(raw, [d.weight], f"weight column {d.weight}", "MHI360")
+    (weights,) = _columns(raw, [d.weight], f"weight column {quote(d.weight)}", "MHI360")
+    if len(weights) and not np.any(weights):  # NaN counts as non-zero: MHI360 reports it
+        msg = f"weight column {quote(d.weight)}: all {len(weights):,} weights are 0"
+        raise DataError(msg, [issue("MHI376", msg)])
     fpc = _columns(raw, [d.fpc], "fpc", "MHI362")[0] if d.fpc else None
     replicates = None
     if d.replicates is not None:
@@ -93,6 +122,7 @@ def _columns(
     the columns from `frame` (the arrays stay alive in the result)."""
     out: list[np.ndarray] = []
     text = 0
+    infinite: dict[str, int] = {}
     for i, name in enumerate(names):
         last_use = name not in names[i + 1 :]
         column = frame.pop(name) if consume and last_use else frame[name]
@@ -104,7 +134,64 @@ def _columns(
             out.append(column.to_numpy())
         else:  # integers, nullable or Arrow-backed: missing becomes NaN (reported as invalid)
             out.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
+        if n_inf := int(np.isinf(out[-1]).sum()):
+            infinite[name] = n_inf
+    if infinite:
+        if len(names) == 1:
+            msg = f"{what}: {sum(infinite.values())} infinite value(s)"
+        else:
+            listed = ", ".join(f"{quote(c)} ({n})" for c, n in list(infinite.items())[:5])
+            more = f" and {len(infinite) - 5} more" if len(infinite) > 5 else ""
+            msg = f"{what}: infinite values in column(s) {listed}{more}"
+        raise DataError(msg, [issue(code, msg)])
     if text:
         msg = f"{what}: {text} value(s) are not numbers"
         raise DataError(msg, [issue(code, msg)])
     return out
+
+
+# the `design:` key each design or estimation error is about (first one written wins)
+_DESIGN_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "MHI360": (("weight",),),
+    "MHI361": (("nest",), ("psu",)),
+    "MHI362": (("fpc",),),
+    "MHI363": (("replicates",),),
+    "MHI364": (("strata",), ("psu",)),
+    "MHI376": (("weight",),),
+    "MHI377": (("replicates", "pattern"),),
+    "MHI460": (("lonely_psu",), ("strata",)),
+}
+
+
+@contextmanager
+def located_at_design(loaded, key: str, data_path: Path) -> Iterator[None]:
+    """Design and estimation errors name the data file and point at the profile's `design:`
+    key they are about (`lonely_psu:` for a lonely PSU, `nest:`/`psu:` for PSU ids...)."""
+    try:
+        yield
+    except MhiError as exc:
+        items = []
+        for i in exc.issues:
+            where = _design_key(loaded, key, i.code)
+            located = i if i.file else Issue(i.code, "", *where)
+            items.append(
+                Issue(
+                    i.code,
+                    f"{data_path.name}: {i.message}",
+                    located.file,
+                    located.line,
+                    located.col,
+                    i.hint,
+                    i.severity,
+                    i.name,
+                )
+            )
+        exc.issues = items
+        raise
+
+
+def _design_key(loaded, key: str, code: str) -> tuple[str, int, int]:
+    for sub in _DESIGN_KEYS.get(code, ()):
+        if (key, *sub) in loaded.doc.keys:
+            return loaded.where(key, *sub)
+    return loaded.where(key)

@@ -13,6 +13,7 @@ import pandas as pd
 import mhindicators
 from mhindicators.definitions import Catalog, Indicator
 from mhindicators.engine.plan import Plan
+from mhindicators.issues import Issue
 from mhindicators.project import Project
 from mhindicators.results import sha256_file
 
@@ -62,10 +63,17 @@ def skips(plan: Plan) -> list[dict]:
 
 
 def computed_row(
-    ind: Indicator, dataset: str, n_universe: int, n_missing: int, share: float, n_age: int
+    ind: Indicator,
+    dataset: str,
+    n_universe: int,
+    n_missing: int,
+    share: float,
+    n_age: int,
+    warnings: list[Issue] = (),  # type: ignore[assignment]
 ) -> dict:
     """The summary row of a computed indicator (counts of records, not the records)."""
     return {
+        "warnings": " ".join(dict.fromkeys(w.code for w in warnings)),
         "indicator_id": ind.id,
         "dataset": dataset,
         "status": "computed",
@@ -87,6 +95,7 @@ SUMMARY_COLUMNS = [
     "n_missing_outcome",
     "n_excluded_age",
     "unknown_migratory_share",
+    "warnings",
 ]
 
 
@@ -105,6 +114,7 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
                 }
             )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    frame["warnings"] = frame["warnings"].fillna("")
     computed = set(frame.loc[frame["status"] == "computed", "indicator_id"])
     frame["indicator_status"] = np.where(
         frame["indicator_id"].isin(computed), "computed", "skipped"
@@ -130,6 +140,12 @@ def hash_in_background(path: Path) -> Future[str]:
     if _HASHER is None:
         _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-sha256")
     return _HASHER.submit(sha256_file, path)
+
+
+def record_warnings(provenance: dict, warnings: list[Issue]) -> None:
+    """The run's warnings in the provenance: one `code message` per line (counts, no data)."""
+    if warnings:
+        provenance["warnings"] = "\n".join(f"{w.code} {w.message}" for w in warnings)
 
 
 def record_inputs(

@@ -25,6 +25,7 @@ from mhindicators.expr.nodes import (
     walk,
 )
 from mhindicators.expr.problems import ExprProblem
+from mhindicators.issues import quote
 from mhindicators.vocabulary import code_list
 
 if TYPE_CHECKING:
@@ -123,7 +124,8 @@ class _Checker:
         if var is not None:
             return _TYPES.get(var.type, "categorical")
         guess = self.vocab.suggest(name)
-        message = f"unknown variable {name!r}" + (f"; did you mean {guess!r}?" if guess else "")
+        message = f"unknown variable {quote(name)}"
+        message += f"; did you mean {guess!r}?" if guess else ""
         hint = f"replace it with {guess}" if guess else ""
         self.add("MHI202", message, node, hint)
         return "any"
@@ -248,7 +250,7 @@ class _Checker:
         if guess is None:
             close = difflib.get_close_matches(value.casefold(), list(by_label), n=1, cutoff=0.6)
             guess = by_label[close[0]] if close else None
-        message = f"{value!r} is not a code of {var.name}"
+        message = f"{quote(value)} is not a code of {var.name}"
         if guess:
             label = _labels(var).get(guess)
             message += f"; did you mean {guess!r}" + (f" ({label})?" if label else "?")

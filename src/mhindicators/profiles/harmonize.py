@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.errors import DataError
-from mhindicators.issues import Issue, define, issue
+from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles import derive
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.vocabulary import Variable, Vocabulary
@@ -28,6 +28,13 @@ define(
     "error",
     "A numeric variable holds values that are not numbers.",
     "Declare the non-numeric codes in `missing_codes:` or fix the column mapping.",
+)
+define(
+    "MHI378",
+    "not-finite",
+    "error",
+    "A numeric variable holds infinite values (`inf`, `-inf`, `Infinity`).",
+    "Fix the export, or declare the code in `missing_codes:` if it stands for missing.",
 )
 define(
     "MHI315",
@@ -194,6 +201,12 @@ def _typed_uniques(
     if not_numeric.any():
         n = int(counts[not_numeric[: len(counts)]].sum())
         return None, issue("MHI314", f"{name}: {n} value(s) are not numbers", file, line, col)
+    if (infinite := np.isinf(numbers)).any():
+        n = int(counts[infinite].sum())
+        column = quote(loaded.profile.columns[name])
+        return None, issue(
+            "MHI378", f"{name} (column {column}): {n} value(s) are infinite", file, line, col
+        )
     low = var.min if var.min is not None else -np.inf
     high = var.max if var.max is not None else np.inf
     outside = (numbers < low) | (numbers > high)
@@ -227,7 +240,7 @@ def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, w
     if len(bad) > MAX_LISTED:  # likely a wrongly mapped column (ids, names): list no values
         listed = f"{len(bad)} distinct values in {sum(n for _, n in bad)} rows (not listed)"
     else:
-        listed = ", ".join(f"{v!r} ({n} rows)" for v, n in sorted(bad, key=lambda b: -b[1]))
+        listed = ", ".join(f"{quote(v)} ({n} rows)" for v, n in sorted(bad, key=lambda b: -b[1]))
     what = {
         "recode": "not in recode or missing_codes",
         "codes": "not valid codes",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from mhindicators.errors import ProfileError
-from mhindicators.issues import Issue, define, issue
+from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles.model import Profile
 from mhindicators.profiles.records import records_issues
 from mhindicators.schema_errors import SchemaCodes, load_model
@@ -72,6 +74,14 @@ define(
     "vocabulary file (docs/vocabulary.md).",
 )
 
+define(
+    "MHI373",
+    "unknown-encoding",
+    "error",
+    "The profile's `format.encoding` is not an encoding Python knows.",
+    "Use a standard name such as utf-8, utf-16, latin-1 or cp1252.",
+)
+
 _CODES = SchemaCodes("MHI301", "MHI302", "MHI303", "MHI304", "MHI305")
 
 
@@ -111,7 +121,7 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                 out.append(
                     issue(
                         "MHI306",
-                        f"{section}: '{name}' is not a canonical variable",
+                        f"{section}: {quote(name)} is not a canonical variable",
                         doc.path,
                         line,
                         col,
@@ -137,14 +147,41 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
                 out.append(
                     issue(
                         "MHI307",
-                        f"recode {name}: {raw!r} -> {target!r} is not a valid {name} value",
+                        f"recode {name}: {quote(raw)} -> {quote(target)} is not a valid "
+                        f"{name} value",
                         doc.path,
                         line,
                         col,
                         f"Valid: {sample}.",
                     )
                 )
-    return out + _duration_issues(profile, doc, vocab) + records_issues(profile, doc, vocab)
+    return (
+        out
+        + _duration_issues(profile, doc, vocab)
+        + records_issues(profile, doc, vocab)
+        + _format_issues(profile, doc)
+    )
+
+
+def _format_issues(profile: Profile, doc: SourceDoc) -> list[Issue]:
+    """MHI373 for an encoding name Python does not know, MHI301 for a replicate pattern that
+    is not a regular expression (found here, not when reading the data)."""
+    out = []
+    try:
+        codecs.lookup(profile.format.encoding)
+    except LookupError:
+        line, col = doc.locate(("format", "encoding"))
+        message = f"format.encoding {quote(profile.format.encoding)} is not a known encoding"
+        out.append(issue("MHI373", message, doc.path, line, col))
+    replicates = profile.design.replicates if profile.design else None
+    if replicates is not None and replicates.pattern is not None:
+        try:
+            re.compile(replicates.pattern)
+        except re.error as exc:
+            line, col = doc.locate(("design", "replicates", "pattern"))
+            message = f"design.replicates.pattern is not a regular expression: {exc.msg}"
+            out.append(issue("MHI301", message, doc.path, line, col))
+    return out
 
 
 def _duration_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:

@@ -9,6 +9,7 @@ import pandas as pd
 from mhindicators.errors import DataError
 from mhindicators.issues import define, issue
 from mhindicators.profiles.model import FileFormat
+from mhindicators.readers.sniff import csv_header, decode_error
 
 define(
     "MHI310",
@@ -59,13 +60,11 @@ def file_type(path: Path, fmt: FileFormat) -> str:
 
 
 def read_columns(path: Path, fmt: FileFormat) -> list[str]:
-    """The column names in the file, read from its header or schema only."""
+    """The column names in the file as written (duplicates kept), from its header or schema."""
     kind = file_type(path, fmt)
     try:
         if kind == "csv":
-            return list(
-                pd.read_csv(path, sep=fmt.delimiter, encoding=fmt.encoding, nrows=0).columns
-            )
+            return csv_header(path, fmt)
         if kind == "parquet":
             import pyarrow.parquet as pq
 
@@ -78,6 +77,8 @@ def read_columns(path: Path, fmt: FileFormat) -> list[str]:
         reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
         _, meta = reader(str(path), metadataonly=True)
         return list(meta.column_names)
+    except DataError:
+        raise
     except Exception as exc:
         raise _unreadable(path, exc) from None
 
@@ -104,6 +105,10 @@ def read_table(
         return frame
     except DataError:
         raise
+    except UnicodeDecodeError as exc:
+        if b"\x00" in exc.object:  # NUL bytes: a corrupt or truncated file, not an encoding
+            raise _unreadable(path, exc) from None
+        raise decode_error(path, fmt.encoding) from None
     except Exception as exc:
         raise _unreadable(path, exc) from None
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.errors import DefinitionError
-from mhindicators.issues import issue
+from mhindicators.issues import issue, quote
 
 Band = tuple[int, int | None]
 _CODE = re.compile(r"^Y(?:(\d+)T(\d+)|(\d+)|_GE(\d+)|_LT(\d+))$")
@@ -41,7 +41,7 @@ def parse_band(code: object) -> Band:
     band = try_parse_band(code)
     if band is None:
         raise DefinitionError(
-            f"age band '{code}' is not an age band code", [issue("MHI429", f"'{code}'")]
+            f"age band {quote(code)} is not an age band code", [issue("MHI429", quote(code))]
         )
     return band
 
@@ -93,7 +93,7 @@ def regroup_bands(data_codes: list[str], bands: list[Band]) -> dict[str, str] | 
     for code in data_codes:
         parsed = try_parse_band(code)
         if parsed is None:
-            problems.append(f"'{code}' is not an age band code like Y20T24 or Y_GE85")
+            problems.append(f"{quote(code)} is not an age band code like Y20T24 or Y_GE85")
             continue
         lo, hi = parsed
         target = None
