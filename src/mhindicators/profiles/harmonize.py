@@ -13,6 +13,7 @@ from mhindicators.errors import DataError
 from mhindicators.issues import Issue, define, issue
 from mhindicators.profiles import derive
 from mhindicators.profiles.loader import LoadedProfile
+from mhindicators.profiles.model import Profile
 from mhindicators.vocabulary import Variable, Vocabulary
 
 define(
@@ -128,7 +129,7 @@ def _canonical(
     counts = np.bincount(codes, minlength=len(uniques) + 1)[1:]
     codes -= 1
     missing = {_key(v) for v in prof.missing_codes.get(name, [])}
-    recode = {_key(k): v for k, v in prof.recode.get(name, {}).items()}
+    recode = recode_map(prof, name)
     mapped: list[object] = []
     bad: list[tuple[object, int]] = []
     for value, count in zip(list(uniques), counts.tolist(), strict=True):
@@ -222,7 +223,11 @@ def _number(value: object) -> float:
 
 
 def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, why: str) -> Issue:
-    section = "recode" if why == "recode" and name in loaded.profile.recode else "columns"
+    section = "columns"
+    if why == "recode" and name in loaded.profile.recode:
+        section = "recode"
+    elif why == "recode" and name in loaded.profile.code_tables:
+        section = "code_tables"
     file, line, col = loaded.where(section, name)
     if len(bad) > MAX_LISTED:  # likely a wrongly mapped column (ids, names): list no values
         listed = f"{len(bad)} distinct values in {sum(n for _, n in bad)} rows (not listed)"
@@ -234,6 +239,14 @@ def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, w
         "boolean": "not true/false",
     }[why]
     return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col)
+
+
+def recode_map(prof: Profile, name: str) -> dict[object, object]:
+    """The recode of one variable: its code table (if any) with the profile's entries on top."""
+    from mhindicators.profiles.code_tables import code_table
+
+    table = code_table(prof.code_tables[name]) if name in prof.code_tables else {}
+    return {**table, **{_key(k): v for k, v in prof.recode.get(name, {}).items()}}
 
 
 def _key(value: object) -> object:
@@ -292,3 +305,6 @@ def _closure(wanted: set[str]) -> set[str]:
             out.add(name)
             stack.extend(derive.SOURCES.get(name, ()))
     return out
+
+
+recode_key = _key  # public name: code tables normalise their keys the same way

@@ -92,6 +92,10 @@ class Profile(_Strict):
     format: FileFormat = Field(default_factory=FileFormat)
     columns: dict[str, str] = Field(description="canonical variable: raw column name")
     recode: dict[str, dict[Scalar, Scalar | None]] = Field(default_factory=dict)
+    code_tables: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical variable: built-in code table; its `recode:` entries win.",
+    )
     missing_codes: dict[str, list[Scalar]] = Field(default_factory=dict)
     derive: Derivations = Field(default_factory=Derivations)
     design: Design | None = None
