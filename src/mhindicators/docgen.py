@@ -15,6 +15,7 @@ import mhindicators
 from mhindicators.definitions.jsonschema import definition_schema_text
 from mhindicators.definitions.model import ESTIMATOR_FIELDS, UNIT_MULTIPLIERS, Indicator
 from mhindicators.issues import CODES
+from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text
 
 RANGES = [
     ("MHI1", "Definition files: YAML and schema"),
@@ -207,6 +208,8 @@ PAGES = {
     "definition-reference.md": definition_reference_markdown,
     "cli.md": cli_reference_markdown,
     "indicator-definition.schema.json": definition_schema_text,
+    "profile.schema.json": profile_schema_text,
+    "project.schema.json": project_schema_text,
 }
 
 

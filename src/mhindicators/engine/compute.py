@@ -161,10 +161,11 @@ def _run_survey(
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
-    from mhindicators.readers import read_columns
+    from mhindicators.profiles.join import available_columns
 
-    available = read_columns(path, loaded.profile.format)
-    data = load_data(path, loaded, wanted, vocab, design_columns(loaded.profile, available))
+    available = available_columns(path, loaded, project.root)
+    extra = design_columns(loaded.profile, available)
+    data = load_data(path, loaded, wanted, vocab, extra, root=project.root)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
     with _located_at(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)
@@ -227,14 +228,14 @@ def _run_registry(
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
-    events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
+    events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root).frame
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
     den = pd.DataFrame()
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")
         den_wanted = set().union(*(it.variables & den_vars for it in plan.items))
         check_same_derivation(ev_prof, den_prof, den_wanted & ev_wanted)
-        den = load_data(den_path, den_prof, den_wanted, vocab).frame
+        den = load_data(den_path, den_prof, den_wanted, vocab, root=project.root).frame
         record_inputs(provenance, spec.id + ".denominator", den_path, den_prof.path)
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)

@@ -15,8 +15,9 @@ from mhindicators.profiles.harmonize import (
     harmonize_columns,
     source_variables,
 )
+from mhindicators.profiles.join import available_columns, read_joined
 from mhindicators.profiles.loader import LoadedProfile
-from mhindicators.readers import file_type, read_columns, read_table
+from mhindicators.readers import file_type, read_table
 from mhindicators.vocabulary import Vocabulary
 
 define(
@@ -75,10 +76,13 @@ def load_data(
     wanted: set[str],
     vocab: Vocabulary,
     extra_raw: list[str] | None = None,
+    root: Path | None = None,
 ) -> LoadedData:
-    """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them."""
+    """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them.
+
+    Files the profile joins onto this one (`join:`) are resolved inside `root` (the project)."""
     prof = loaded.profile
-    available = read_columns(path, prof.format)
+    available = available_columns(path, loaded, root)
     names = sorted(source_variables(loaded, wanted))
     raw_needed = [prof.columns[v] for v in names]
     raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
@@ -89,11 +93,14 @@ def load_data(
             _missing_issues(missing, loaded, path, available),
         )
     text = [prof.columns[v] for v in names if vocab[v].is_categorical]
-    if file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
+    if prof.join:
+        raw = read_joined(path, loaded, raw_needed, text, root)
+    elif file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
         return _load_parquet_in_batches(
             path, loaded, names, wanted, vocab, text, extra_raw, available
         )
-    raw = read_table(path, prof.format, raw_needed, text)
+    else:
+        raw = read_table(path, prof.format, raw_needed, text)
     frame = harmonize(raw, loaded, wanted, vocab)
     design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
     del raw

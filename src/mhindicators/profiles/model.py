@@ -82,6 +82,20 @@ class Derivations(_Strict):
     reference_year: int | None = Field(None, description="Default: metadata.year.")
 
 
+class Join(_Strict):
+    """Another file of the same survey joined onto the main file on key columns."""
+
+    path: str = Field(description="Relative to the profile's folder; must stay in the project.")
+    on: list[str] = Field(min_length=1, description="Key columns, present in both files.")
+    how: Literal["many_to_one", "one_to_one"] = Field(
+        "many_to_one", description="many_to_one: each key once in this file (e.g. households)."
+    )
+    unmatched: Literal["error", "allow"] = Field(
+        "error", description="Main-file rows without a match: an error, or kept with blanks."
+    )
+    format: FileFormat = Field(default_factory=FileFormat)
+
+
 class Profile(_Strict):
     """A dataset profile."""
 
@@ -99,6 +113,9 @@ class Profile(_Strict):
     missing_codes: dict[str, list[Scalar]] = Field(default_factory=dict)
     derive: Derivations = Field(default_factory=Derivations)
     design: Design | None = None
+    join: list[Join] = Field(
+        default_factory=list, description="Further files joined onto the main file on keys."
+    )
 
     @model_validator(mode="after")
     def _design_for_surveys(self) -> Profile:

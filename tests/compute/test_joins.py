@@ -1,0 +1,110 @@
+"""Surveys delivered as several files: a person file joined to a household file on keys."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from mhindicators.cli.main import app
+
+runner = CliRunner()
+HOUSEHOLD = ["ESTRATO", "UPM", "FACTOR", "PROVINCIA", "ZONA", "MIEMBROS"]
+JOIN = "join:\n  - {path: households.csv, on: [ID_HOGAR]}\n"
+
+
+def run(scratch, *args: str):
+    cwd = os.getcwd()
+    os.chdir(scratch.root)
+    try:
+        return runner.invoke(app, ["compute", "-f", "csv", *args])
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.fixture
+def split(scratch):
+    """The sample survey as persons.csv + households.csv (one row per household)."""
+    whole = pd.read_csv(scratch.root / "survey.csv", dtype=str, keep_default_na=False)
+    persons = whole.drop(columns=HOUSEHOLD)
+    households = whole[["ID_HOGAR", *HOUSEHOLD]].drop_duplicates("ID_HOGAR")
+    assert len(households) == whole["ID_HOGAR"].nunique()  # household items are constant
+    persons.to_csv(scratch.root / "persons.csv", index=False)
+    households.sample(frac=1, random_state=1).to_csv(scratch.root / "households.csv", index=False)
+    text = (scratch.root / "survey.profile.yaml").read_text(encoding="utf-8")
+    (scratch.root / "split.profile.yaml").write_text(text + JOIN, encoding="utf-8")
+    scratch.edit_text("mhi.yaml", "path: survey.csv", "path: persons.csv")
+    scratch.edit_text("mhi.yaml", "profile: survey.profile.yaml", "profile: split.profile.yaml")
+    return scratch
+
+
+def _estimates(scratch) -> pd.DataFrame:
+    table = pd.read_csv(scratch.root / "out" / "estimates.csv")
+    return table.drop(columns=[c for c in table.columns if "profile" in c or "sha" in c])
+
+
+def test_joined_files_give_the_single_file_results(split) -> None:
+    result = run(split)
+    assert result.exit_code == 0, result.output
+    joined = _estimates(split)
+    (split.root / "out" / "estimates.csv").unlink()
+    split.edit_text("mhi.yaml", "path: persons.csv", "path: survey.csv")
+    split.edit_text("mhi.yaml", "profile: split.profile.yaml", "profile: survey.profile.yaml")
+    assert run(split).exit_code == 0
+    pd.testing.assert_frame_equal(joined, _estimates(split))
+    assert len(joined) > 10
+
+
+def _fails(scratch, code: str, needle: str) -> str:
+    result = run(scratch)
+    assert result.exit_code == 1, result.output
+    assert code in result.output, result.output
+    line = scratch.line_of("split.profile.yaml", needle)
+    assert f"split.profile.yaml:{line}:" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (scratch.root / "out").exists(), "partial output was written"
+    return result.output
+
+
+def test_duplicate_household_keys(split) -> None:
+    split.edit_csv("households.csv", lambda f: pd.concat([f, f.iloc[[3, 7]]]))
+    out = _fails(split, "MHI524", "households.csv")
+    assert "2 key value(s)" in out and "4 rows" in out
+
+
+def test_unmatched_person_rows_are_counted(split) -> None:
+    whole = pd.read_csv(split.root / "persons.csv", dtype=str)
+    gone = whole["ID_HOGAR"].iloc[0]
+    n = int((whole["ID_HOGAR"] == gone).sum())
+    split.edit_csv("households.csv", lambda f: f[f["ID_HOGAR"] != gone])
+    out = _fails(split, "MHI525", "households.csv")
+    assert f"{n} row(s) of persons.csv have no match" in out
+
+
+def test_unmatched_allowed_keeps_rows_with_blanks(split) -> None:
+    from mhindicators.profiles.join import read_joined
+    from mhindicators.profiles.loader import load_profile
+
+    split.edit_csv("households.csv", lambda f: f[f["ID_HOGAR"] != "1"])
+    split.edit_text("split.profile.yaml", "on: [ID_HOGAR]}", "on: [ID_HOGAR], unmatched: allow}")
+    loaded = load_profile(split.root / "split.profile.yaml")
+    got = read_joined(split.root / "persons.csv", loaded, ["SEXO", "ZONA", "FACTOR"], ["ZONA"])
+    whole = pd.read_csv(split.root / "survey.csv", dtype={"ZONA": str})
+    assert list(got.columns) == ["SEXO", "ZONA", "FACTOR"] and len(got) == len(whole)
+    dropped = whole["ID_HOGAR"] == 1
+    assert got.loc[dropped, ["ZONA", "FACTOR"]].isna().all().all() and dropped.sum() == 2
+    pd.testing.assert_series_equal(got.loc[~dropped, "FACTOR"], whole.loc[~dropped, "FACTOR"])
+    assert (got.loc[~dropped, "ZONA"] == whole.loc[~dropped, "ZONA"]).all()
+
+
+def test_missing_key_column(split) -> None:
+    split.edit_text("split.profile.yaml", "on: [ID_HOGAR]", "on: [HOGAR]")
+    out = _fails(split, "MHI526", "households.csv")
+    assert "key 'HOGAR' is not in persons.csv" in out
+
+
+def test_joined_file_outside_the_project(split) -> None:
+    split.edit_text("split.profile.yaml", "path: households.csv", "path: ../households.csv")
+    _fails(split, "MHI527", "households.csv")
