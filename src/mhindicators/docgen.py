@@ -126,7 +126,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return str(kind)
 
 
-COMMANDS = ["compute", "validate", "list", "show", "schema"]
+COMMANDS = ["compute", "validate", "list", "show", "schema", "profile draft", "profile check"]
 
 
 def cli_reference_markdown() -> str:
@@ -148,7 +148,7 @@ def cli_reference_markdown() -> str:
         "",
     ]
     for name in ["", *COMMANDS]:
-        args = [name, "--help"] if name else ["--help"]
+        args = [*name.split(), "--help"]
         result = runner.invoke(app, args, env=env, prog_name="mhi")
         title = f"mhi {name}".strip()
         lines += [f"## `{title}`", "", "```text", result.output.rstrip(), "```", ""]

@@ -238,7 +238,10 @@ def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, w
         "codes": "not valid codes",
         "boolean": "not true/false",
     }[why]
-    return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col)
+    hint = ""
+    if len(bad) > MAX_LISTED:
+        hint = "`mhi profile check DATA --profile PROFILE` lists every value with its count."
+    return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col, hint)
 
 
 def recode_map(prof: Profile, name: str) -> dict[object, object]:
