@@ -108,3 +108,18 @@ def test_missing_key_column(split) -> None:
 def test_joined_file_outside_the_project(split) -> None:
     split.edit_text("split.profile.yaml", "path: households.csv", "path: ../households.csv")
     _fails(split, "MHI527", "households.csv")
+
+
+def test_one_to_one_refuses_duplicates_in_the_main_file(split) -> None:
+    from mhindicators.errors import DataError
+    from mhindicators.profiles.join import read_joined
+    from mhindicators.profiles.loader import load_profile
+
+    split.edit_text("split.profile.yaml", "on: [ID_HOGAR]}", "on: [ID_HOGAR], how: one_to_one}")
+    loaded = load_profile(split.root / "split.profile.yaml")
+    with pytest.raises(DataError) as err:
+        read_joined(split.root / "persons.csv", loaded, ["SEXO", "FACTOR"], [])
+    (item,) = err.value.issues
+    assert item.code == "MHI524" and item.message.startswith("persons.csv: ")
+    n_hh = pd.read_csv(split.root / "persons.csv")["ID_HOGAR"].duplicated(keep=False)
+    assert f"({int(n_hh.sum())} rows; first at data row 1)" in item.message

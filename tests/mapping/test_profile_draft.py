@@ -118,3 +118,15 @@ def test_draft_of_a_labelled_spss_file(sav: Path, tmp_path: Path) -> None:
     # the reviewed draft maps every value of the file (Namibia's 'NA' is a code, not missing)
     result = runner.invoke(app, ["profile", "check", str(sav), "--profile", str(out)])
     assert result.exit_code == 0, result.output
+
+
+def test_draft_of_a_parquet_register_loads(tmp_path: Path) -> None:
+    out = tmp_path / "deaths.yaml"
+    data = ROOT / "sample_data" / "registry" / "deaths.parquet"
+    result = draft(data, out, "--kind", "events", "--country", "ESP", "--rows", "500")
+    assert result.exit_code == 0, result.output
+    assert "500 rows read, the first rows only" in out.read_text()
+    prof = load_profile(out).profile
+    assert prof.kind == "events" and prof.design is None
+    hand = load_profile(ROOT / "sample_data" / "registry" / "deaths.profile.yaml").profile
+    assert prof.columns.items() <= hand.columns.items() and prof.columns
