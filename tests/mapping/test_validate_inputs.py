@@ -110,3 +110,11 @@ def test_published_schemas_name_the_new_keys() -> None:
     project = json.loads((ROOT / "docs" / "project.schema.json").read_text())
     assert {"code_tables", "join", "columns"} <= set(profile["properties"])
     assert "datasets" in project["properties"]
+
+
+def test_schema_command_exports_the_profile_and_project_schemas(tmp_path: Path) -> None:
+    for kind in ("profile", "project"):
+        out = tmp_path / f"{kind}.json"
+        assert runner.invoke(app, ["schema", "--kind", kind, "-o", str(out)]).exit_code == 0
+        assert out.read_text() == (ROOT / "docs" / f"{kind}.schema.json").read_text()
+    assert runner.invoke(app, ["schema", "--kind", "nope"]).exit_code == 2
