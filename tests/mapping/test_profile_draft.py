@@ -81,6 +81,7 @@ def sav(tmp_path: Path) -> Path:
             "alder": [34, 51, 999, 20, 67, 45],
             "fodland": ["SE", "IQ", "SY", "SE", "SE", "NA"],
             "q17": [1, 2, 1, 9, 1, 1],
+            "q3": [1, 2, 5, 3, 4, 2],
             "vikt": [120.5, 98.0, 101.2, 87.3, 110.0, 95.5],
         }
     )
@@ -88,11 +89,19 @@ def sav(tmp_path: Path) -> Path:
     pyreadstat.write_sav(
         frame,
         str(path),
-        column_labels=["Kön", "Ålder", "Födelseland", "Has health insurance", "Vikt"],
+        column_labels=[
+            "Kön",
+            "Ålder",
+            "Födelseland",
+            "Has health insurance",
+            "Self-perceived health",
+            "Vikt",
+        ],
         variable_value_labels={
             "kon": {1: "Man", 2: "Kvinna"},
             "alder": {999: "Vet ej"},
             "q17": {1: "Yes", 2: "No", 9: "Don't know"},
+            "q3": {1: "Very good", 2: "Good", 3: "Fair", 4: "Bad", 5: "Very bad"},
         },
     )
     return path
@@ -109,9 +118,13 @@ def test_draft_of_a_labelled_spss_file(sav: Path, tmp_path: Path) -> None:
         "age": "alder",
         "country_of_birth": "fodland",
         "has_health_insurance": "q17",
+        "self_perceived_health": "q3",
     }
     assert prof.recode["sex"] == {1: "M", 2: "F"}
     assert prof.recode["has_health_insurance"] == {1: True, 2: False, 9: None}
+    assert prof.recode["self_perceived_health"] == {
+        1: "very_good", 2: "good", 3: "fair", 4: "bad", 5: "very_bad",
+    }  # fmt: skip
     assert prof.code_tables == {"country_of_birth": "iso2_to_iso3"}
     assert prof.missing_codes == {"age": [999]}
     assert prof.design.weight == "vikt" and prof.metadata.year == 2023

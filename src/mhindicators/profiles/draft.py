@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mhindicators.profiles.code_tables import code_table
 from mhindicators.profiles.scan import ColumnScan, FileScan
-from mhindicators.vocabulary import Vocabulary
+from mhindicators.vocabulary import Variable, Vocabulary
 
 # normalised national names (accents stripped, lower case, _ for separators) -> canonical
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -118,19 +118,23 @@ def design_column(columns: list[ColumnScan], role: str) -> str | None:
     return None
 
 
-def label_recode(col: ColumnScan, var_type: str, variable: str) -> dict[object, object] | None:
-    """A complete recode from value labels, or None when any labelled value has no guess."""
-    table = (
-        LABEL_CODES["boolean" if var_type == "boolean" else variable]
-        if (var_type == "boolean" or variable in LABEL_CODES)
-        else None
-    )
-    if table is None or not col.value_labels:
+def label_recode(col: ColumnScan, var: Variable, variable: str) -> dict[object, object] | None:
+    """A complete recode from value labels, or None when any labelled value has no guess.
+
+    Labels are matched to the synonyms above, else to the variable's own codes and their
+    labels (`Very good` -> very_good)."""
+    if not col.value_labels:
+        return None
+    table = LABEL_CODES.get("boolean" if var.type == "boolean" else variable)
+    if table is None and var.codes:
+        table = {c: (normalise(c), normalise(label)) for c, label in var.codes.items()}
+    if table is None:
         return None
     out: dict[object, object] = {}
     for raw, text in col.value_labels.items():
-        plain = normalise(str(text)).replace("_", " ")
-        target = next((code for code, words in table.items() if plain in words), "?")
+        plain = normalise(str(text))
+        words = (plain, plain.replace("_", " "))
+        target = next((c for c, names in table.items() if any(w in names for w in words)), "?")
         if target == "?" and any(m in str(text).lower() for m in MISSING_LABELS):
             target = None
         if target == "?":

@@ -71,7 +71,7 @@ def _recodes(mapped, by_name: dict[str, ColumnScan], vocab: Vocabulary) -> list[
     for raw, sug in mapped:
         col, var = by_name[raw], vocab[sug.variable]
         name = sug.variable
-        recode = draft.label_recode(col, var.type, name)
+        recode = draft.label_recode(col, var, name)
         missing += _missing(name, col, var, set(recode or {}))
         if var.type in ("integer", "number"):
             continue
@@ -101,7 +101,8 @@ def _recodes(mapped, by_name: dict[str, ColumnScan], vocab: Vocabulary) -> list[
         out += ["code_tables:  # canonical variable: built-in code table (recode entries win)"]
         out += tables
     if templates:
-        out += [f"{REVIEW} complete these recodes and move them under `recode:` (drop its {{}})"]
+        drop = "" if recodes else " (drop its {})"
+        out += [f"{REVIEW} complete these recodes and move them under `recode:`{drop}"]
         out += templates
     out.append("recode:  # raw code: canonical code (null = missing)" if recodes else "recode: {}")
     out += recodes
