@@ -123,3 +123,17 @@ def test_one_to_one_refuses_duplicates_in_the_main_file(split) -> None:
     assert item.code == "MHI524" and item.message.startswith("persons.csv: ")
     n_hh = pd.read_csv(split.root / "persons.csv")["ID_HOGAR"].duplicated(keep=False)
     assert f"({int(n_hh.sum())} rows; first at data row 1)" in item.message
+
+
+def test_joined_file_is_in_the_provenance(split) -> None:
+    import hashlib
+
+    from mhindicators.outputs.writers import read_provenance
+
+    split.edit_text("mhi.yaml", "formats: [csv, parquet]", "formats: [parquet]")
+    result = runner.invoke(app, ["compute", "-p", str(split.root / "mhi.yaml")])
+    assert result.exit_code == 0, result.output
+    prov = read_provenance(split.root / "out" / "estimates.parquet")
+    digest = hashlib.sha256((split.root / "households.csv").read_bytes()).hexdigest()
+    assert prov["input.survey.join1.file"] == "households.csv"
+    assert prov["input.survey.join1.sha256"] == digest

@@ -92,3 +92,20 @@ def test_table_with_the_wrong_target_codes(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as err:
         load_profile(path)
     assert [i.code for i in err.value.issues] == ["MHI521"]
+
+
+def test_compute_with_an_unknown_table_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mhindicators.cli.main import app
+
+    path = _table_profile(tmp_path)
+    path.write_text(path.read_text().replace("citizenship: m49_to_iso3", "citizenship: m49"))
+    result = CliRunner().invoke(
+        app,
+        ["compute", "--data", str(SURVEY / "nhs_2024.csv"), "--profile", str(path),
+         "--defs", str(ROOT / "indicator_defs"), "-o", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "MHI520" in result.output and "p.yaml:" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()

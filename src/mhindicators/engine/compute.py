@@ -30,6 +30,7 @@ from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
 from mhindicators.issues import Issue, issue, with_location
 from mhindicators.profiles.harmonize import available_variables
+from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import DatasetSpec, Project
 from mhindicators.results import (
@@ -161,8 +162,6 @@ def _run_survey(
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
-    from mhindicators.profiles.join import available_columns
-
     available = available_columns(path, loaded, project.root)
     extra = design_columns(loaded.profile, available)
     data = load_data(path, loaded, wanted, vocab, extra, root=project.root)
@@ -181,6 +180,7 @@ def _run_survey(
             progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
+    record_joined(provenance, spec.id, loaded, project.root)
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
     for res in results:
@@ -230,6 +230,7 @@ def _run_registry(
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
     events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root).frame
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
+    record_joined(provenance, spec.id + ".events", ev_prof, project.root)
     den = pd.DataFrame()
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")
@@ -237,6 +238,7 @@ def _run_registry(
         check_same_derivation(ev_prof, den_prof, den_wanted & ev_wanted)
         den = load_data(den_path, den_prof, den_wanted, vocab, root=project.root).frame
         record_inputs(provenance, spec.id + ".denominator", den_path, den_prof.path)
+        record_joined(provenance, spec.id + ".denominator", den_prof, project.root)
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)

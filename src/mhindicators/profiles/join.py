@@ -77,6 +77,17 @@ def join_path_issues(loaded: LoadedProfile, root: Path | None) -> list[Issue]:
     return out
 
 
+def record_joined(
+    provenance: dict, key: str, loaded: LoadedProfile, root: Path | None = None
+) -> None:
+    """Name and SHA-256 of each joined file in the outputs' provenance (`input.KEY.join1`...)."""
+    from mhindicators.engine.report import sha256_file
+
+    for i, path in enumerate(join_paths(loaded, root) if loaded.profile.join else [], start=1):
+        provenance[f"input.{key}.join{i}.sha256"] = sha256_file(path)
+        provenance[f"input.{key}.join{i}.file"] = path.name
+
+
 def available_columns(path: Path, loaded: LoadedProfile, root: Path | None = None) -> list[str]:
     """Columns of the main file, then those that only the joined files add."""
     columns = read_columns(path, loaded.profile.format)
