@@ -137,3 +137,15 @@ def test_joined_file_is_in_the_provenance(split) -> None:
     digest = hashlib.sha256((split.root / "households.csv").read_bytes()).hexdigest()
     assert prov["input.survey.join1.file"] == "households.csv"
     assert prov["input.survey.join1.sha256"] == digest
+
+
+def test_keys_match_across_types_and_long_ids_stay_exact() -> None:
+    from mhindicators.profiles.join import _comparable
+
+    left = pd.DataFrame({"k": ["7", "08", "9007199254740993"]})
+    right = pd.DataFrame({"k": [8.0, 7.0, 9007199254740992.0]})
+    lk, rk = _comparable(left, right)
+    assert rk.get_indexer(lk).tolist() == [1, 0, -1]  # 2**53 + 1 is not 2**53
+    big = pd.DataFrame({"k": ["9007199254740993", "9007199254740992"]})
+    lk, rk = _comparable(big, big.iloc[::-1])
+    assert rk.get_indexer(lk).tolist() == [1, 0]

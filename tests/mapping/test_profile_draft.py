@@ -143,3 +143,20 @@ def test_draft_of_a_parquet_register_loads(tmp_path: Path) -> None:
     assert prof.kind == "events" and prof.design is None
     hand = load_profile(ROOT / "sample_data" / "registry" / "deaths.profile.yaml").profile
     assert prof.columns.items() <= hand.columns.items() and prof.columns
+
+
+def test_semicolon_latin1_csv(tmp_path: Path) -> None:
+    frame = pd.read_csv(SURVEY / "nhs_2024.csv", dtype=str, keep_default_na=False, nrows=300)
+    frame = frame[["SEXO", "EDAD", "PAIS_NAC", "FACTOR"]].rename(
+        columns={"PAIS_NAC": "País de nacimiento"}
+    )
+    data = tmp_path / "enc_2022.csv"
+    frame.to_csv(data, sep=";", index=False, encoding="latin-1")
+    result = draft(data, tmp_path / "a.yaml")
+    assert result.exit_code == 1 and "MHI310" in result.output and "--encoding" in result.output
+    assert not (tmp_path / "a.yaml").exists()
+    assert draft(data, tmp_path / "a.yaml", "--encoding", "latin-1").exit_code == 0
+    prof = load_profile(tmp_path / "a.yaml").profile
+    assert (prof.format.delimiter, prof.format.encoding) == (";", "latin-1")
+    assert prof.columns["country_of_birth"] == "País de nacimiento"
+    assert prof.design.weight == "FACTOR" and prof.metadata.year == 2022

@@ -48,6 +48,7 @@ def draft(
     kind: str = typer.Option("survey", "--kind", help="survey, events or denominator."),
     country: str = typer.Option(None, "--country", help="Reporting country, ISO 3166-1 alpha-3."),
     rows: int = typer.Option(200_000, "--rows", min=1, help="Read at most this many rows."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of a CSV file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
     project_file: Path | None = project_option(),
 ) -> None:
@@ -67,7 +68,7 @@ def draft(
             raise UsageError(msg, [issue("MHI903", msg)])
         _refuse_overwrite(out, force)
         vocab, _ = project_context(project_file)
-        text = draft_profile(data, kind, country, vocab, max_rows=rows)
+        text = draft_profile(data, kind, country, vocab, max_rows=rows, encoding=encoding)
         if out is None:
             sys.stdout.write(text)
             return

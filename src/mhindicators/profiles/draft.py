@@ -23,7 +23,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sex": ("sex", "sexo", "sexe", "gender", "genero", "kon", "kjonn", "geschlecht", "sesso"),
     "age": ("age", "edad", "alder", "idade", "eta", "alter", "age_years", "leeftijd", "ika"),
     "country_of_birth": (
-        "country_of_birth", "pais_nac", "pais_nacimiento", "cob", "birth_country",
+        "country_of_birth", "pais_nac", "pais_nacimiento", "pais_de_nacimiento", "cob",
+        "birth_country", "lugar_de_nacimiento",
         "pays_naissance", "geburtsland", "fodelseland", "fodeland", "land_of_birth",
     ),
     "citizenship": (
@@ -94,7 +95,7 @@ def _best(col: ColumnScan, vocab: Vocabulary, names: list[str]) -> Suggestion | 
     raw, label = normalise(col.name), normalise(col.label)
     for var, words in SYNONYMS.items():
         if var in names and (raw in words or label in words):
-            return Suggestion(var, f"name '{col.name}' is a common name of {var}", 1.0)
+            return Suggestion(var, f"name '{_short(col.name, 40)}' is a common name of {var}", 1.0)
     best: Suggestion | None = None
     for var in names:
         spaced = var.replace("_", " ")
@@ -103,7 +104,7 @@ def _best(col: ColumnScan, vocab: Vocabulary, names: list[str]) -> Suggestion | 
         if label:
             by_label = difflib.SequenceMatcher(None, label.replace("_", " "), spaced).ratio()
             if by_label > score:
-                score, why = by_label, f"label '{col.label[:40]}' similar to {var}"
+                score, why = by_label, f"label '{_short(col.label, 40)}' similar to {var}"
         if score >= 0.8 and (best is None or score > best.score):
             best = Suggestion(var, why, round(score, 2))
     return best
@@ -195,5 +196,6 @@ def describe(col: ColumnScan, scan: FileScan) -> str:
 
 
 def _short(value: object, width: int = 24) -> str:
-    text = str(_number(value)).replace("\n", " ").replace("#", "")
+    """A value or name for a YAML comment: one line, cut to `width` characters."""
+    text = " ".join(str(_number(value)).split())
     return text if len(text) <= width else text[: width - 1] + "…"

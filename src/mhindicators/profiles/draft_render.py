@@ -8,6 +8,7 @@ import pandas as pd
 import yaml
 
 from mhindicators.profiles import draft
+from mhindicators.profiles.model import FileFormat
 from mhindicators.profiles.scan import ColumnScan, FileScan, scan_file
 from mhindicators.vocabulary import Vocabulary, default_vocabulary
 
@@ -20,9 +21,10 @@ def draft_profile(
     country: str | None = None,
     vocabulary: Vocabulary | None = None,
     max_rows: int = 200_000,
+    encoding: str = "utf-8",
 ) -> str:
-    """The YAML text of a draft profile for the data file at `path`."""
-    scan = scan_file(Path(path), max_rows=max_rows)
+    """The YAML text of a draft profile for the data file at `path` (CSV delimiter sniffed)."""
+    scan = scan_file(Path(path), FileFormat(encoding=encoding), max_rows=max_rows)
     return render(scan, kind, country, vocabulary or default_vocabulary())
 
 
@@ -36,19 +38,25 @@ def render(scan: FileScan, kind: str, country: str | None, vocab: Vocabulary) ->
     guesses = draft.suggest(mappable, vocab, names)
     read = f"{scan.rows_read:,} rows read" + ("" if scan.complete else ", the first rows only")
     out = [
-        f"# Draft profile of {scan.path.name}, written by `mhi profile draft` ({read}).",
+        f"# Draft profile of {draft._short(scan.path.name, 60)}, written by"
+        f" `mhi profile draft` ({read}).",
         "# Every line marked REVIEW is a guess: check it, then delete the marker.",
         "# Keys: docs/profiles.md; canonical variables and their codes: docs/vocabulary.md.",
         f"id: {draft.profile_id(scan.path)}",
         f"kind: {kind}",
-        f"description: Draft profile of {_scalar(scan.path.name)}.  {REVIEW} describe the extract",
+        f"description: {_scalar(f'Draft profile of {scan.path.name}.')}"
+        f"  {REVIEW} describe the extract",
         "metadata:",
         f"  country: {_scalar(country or 'XXX')}"
         + ("" if country else f"  {REVIEW} the reporting country (ISO 3166-1 alpha-3)"),
         f"  year: {draft.guess_year(scan.path)}  {REVIEW} reference year of the data",
         f"  source: {_scalar(scan.path.stem)}  {REVIEW} name of the survey or register",
-        "columns:  # canonical variable: raw column",
     ]
+    fmt = {k: v for k, v in scan.format.model_dump().items() if v != FileFormat().model_dump()[k]}
+    if fmt:
+        body = ", ".join(f"{k}: {_scalar(v)}" for k, v in fmt.items())
+        out.append(f"format: {{{body}}}  {REVIEW} as detected in the file")
+    out.append("columns:  # canonical variable: raw column")
     by_name = {c.name: c for c in scan.columns}
     mapped = sorted(guesses.items(), key=lambda g: names.index(g[1].variable))
     for raw, sug in mapped:
@@ -153,7 +161,7 @@ def _scalar(value: object) -> str:
 
 
 def _short_name(name: str) -> str:
-    return name if len(name) <= 40 else name[:39] + "…"
+    return draft._short(name, 40)
 
 
 def _key(value: object) -> object:

@@ -184,17 +184,28 @@ def _match(frame, right, loaded, i, j, wanted, main_name, join_name):
 
 def _comparable(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     """The keys of both sides as indexes of the same type: numbers when both sides are all
-    numbers (so 7, 7.0 and '7' match), otherwise stripped text."""
+    numbers (so 7, 7.0 and '7' match), otherwise stripped text. Long integer ids stay exact:
+    int64 when both sides are whole, text when a float could not tell them apart (> 2**53)."""
     lcols, rcols = [], []
     for key in left.columns:
         a, b = left[key], right[key]
         na, nb = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
-        if na.isna().sum() == a.isna().sum() and nb.isna().sum() == b.isna().sum():
+        numeric = na.isna().sum() == a.isna().sum() and nb.isna().sum() == b.isna().sum()
+        if numeric and _whole(na) and _whole(nb):
+            a, b = na.astype("Int64"), nb.astype("Int64")
+        elif numeric and max(na.abs().max(), nb.abs().max()) < 2**53:
             a, b = na.astype("float64"), nb.astype("float64")
         else:
             a, b = a.astype("string").str.strip(), b.astype("string").str.strip()
-        lcols.append(a.to_numpy())
-        rcols.append(b.to_numpy())
+        lcols.append(a.array)
+        rcols.append(b.array)
     if len(lcols) == 1:
         return pd.Index(lcols[0]), pd.Index(rcols[0])
     return pd.MultiIndex.from_arrays(lcols), pd.MultiIndex.from_arrays(rcols)
+
+
+def _whole(values: pd.Series) -> bool:
+    if values.dtype.kind in "iu":
+        return True
+    present = values.dropna()
+    return bool((present == present.round()).all()) and bool((present.abs() < 2**63).all())

@@ -55,12 +55,15 @@ class FileScan:
     columns: list[ColumnScan]
     rows_read: int
     complete: bool  # every row was read (else a sample of the first `rows_read`)
+    format: FileFormat = field(default_factory=FileFormat)
 
 
 def scan_file(path: Path, fmt: FileFormat | None = None, max_rows: int = 200_000) -> FileScan:
     """Column summaries from at most `max_rows` rows of `path`."""
     fmt = fmt or FileFormat()
     kind = file_type(path, fmt)
+    if kind == "csv":
+        fmt = fmt.model_copy(update={"delimiter": sniff_delimiter(path, fmt)})
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[object, str]] = {}
     try:
@@ -84,11 +87,29 @@ def scan_file(path: Path, fmt: FileFormat | None = None, max_rows: int = 200_000
         raise
     except Exception as exc:  # reader messages may quote cells: name only the failure's kind
         message = f"cannot read {path.name}: {type(exc).__name__}"
-        raise DataError(message, [issue("MHI310", message, str(path))]) from None
+        hint = ""
+        if isinstance(exc, UnicodeDecodeError):
+            hint = f"The file is not {fmt.encoding}: give its encoding (e.g. --encoding latin-1)."
+        raise DataError(message, [issue("MHI310", message, str(path), hint=hint)]) from None
     for name, scan in scans.items():
         scan.label = labels.get(name, "")
         scan.value_labels = value_labels.get(name, {})
-    return FileScan(path, kind, list(scans.values()), rows, exhausted)
+    return FileScan(path, kind, list(scans.values()), rows, exhausted, fmt)
+
+
+def sniff_delimiter(path: Path, fmt: FileFormat) -> str:
+    """The most frequent of , ; tab | in the header line (`fmt.delimiter` when none is)."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rt", encoding=fmt.encoding, errors="replace") as fh:
+            header = fh.readline(65_536)
+    except OSError:
+        return fmt.delimiter
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > header.count(fmt.delimiter) else fmt.delimiter
 
 
 def _labels(path: Path, kind: str) -> tuple[dict[str, str], dict[str, dict[object, str]]]:
