@@ -118,3 +118,15 @@ def test_schema_command_exports_the_profile_and_project_schemas(tmp_path: Path) 
         assert runner.invoke(app, ["schema", "--kind", kind, "-o", str(out)]).exit_code == 0
         assert out.read_text() == (ROOT / "docs" / f"{kind}.schema.json").read_text()
     assert runner.invoke(app, ["schema", "--kind", "nope"]).exit_code == 2
+
+
+def test_project_names_an_unknown_indicator(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    shutil.copytree(ROOT / "indicator_defs", project.parent / "indicator_defs")
+    text = project.read_text().replace(
+        "    profile: survey/nhs_2024.profile.yaml\n",
+        "    profile: survey/nhs_2024.profile.yaml\n    indicators: [hs_health_coverag]\n",
+    )
+    project.write_text(text)
+    (item,) = issues(validate(project))
+    assert (item["code"], item["line"]) == ("MHI326", _line(project, "hs_health_coverag"))

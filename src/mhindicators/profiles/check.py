@@ -73,7 +73,27 @@ def check_project(path: Path | str) -> Report:
                 roles.append(((role,), ref.profile, ref.path, (role,)))
         for kinds, profile, data, where in roles:
             report.extend(_dataset_issues(project, vocab, index, kinds, profile, data, where))
+    report.extend(_indicator_issues(project, vocab))
     return report
+
+
+def _indicator_issues(project, vocab) -> list[Issue]:
+    """MHI326 for `indicators:` ids not in the project's catalogue, when its definitions are
+    here and load (their own problems are `mhi validate DEFINITIONS`'s to report)."""
+    from mhindicators.definitions import load_catalog
+    from mhindicators.engine.compute import _check_dataset_indicators
+
+    folders = [project.root / d for d in project.model.definitions]
+    if not any(spec.indicators for spec in project.model.datasets):
+        return []
+    if not all(f.exists() for f in folders):
+        return []
+    try:
+        catalog = load_catalog(folders, vocab, project.standards())
+        _check_dataset_indicators(project, catalog)
+    except MhiError as exc:
+        return [i for i in exc.issues if i.code == "MHI326"]
+    return []
 
 
 def _dataset_issues(project, vocab, index, kinds, profile, data, where) -> list[Issue]:
