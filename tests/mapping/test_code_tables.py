@@ -109,3 +109,20 @@ def test_compute_with_an_unknown_table_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "MHI520" in result.output and "p.yaml:" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_value_the_table_lacks_is_located_at_the_table(tmp_path: Path) -> None:
+    from mhindicators.errors import DataError
+
+    path = _table_profile(tmp_path)
+    path.write_text(path.read_text().replace("  country_of_birth: [999]\n", ""), encoding="utf-8")
+    raw = pd.read_csv(SURVEY / "nhs_2024.csv", dtype=str)
+    with pytest.raises(DataError) as err:
+        harmonize(raw, load_profile(path), {"country_of_birth"}, default_vocabulary())
+    (item,) = err.value.issues
+    line = next(
+        i for i, t in enumerate(path.read_text().splitlines(), 1)
+        if t.startswith("  country_of_birth: m49_to_iso3")
+    )  # fmt: skip
+    n = int((raw["PAIS_NAC"] == "999").sum())
+    assert (item.code, item.line) == ("MHI313", line) and f"'999' ({n} rows)" in item.message

@@ -12,8 +12,8 @@ import pandas as pd
 from mhindicators.errors import DataError
 from mhindicators.issues import Issue, define, issue
 from mhindicators.profiles import derive
+from mhindicators.profiles.code_tables import recode_map
 from mhindicators.profiles.loader import LoadedProfile
-from mhindicators.profiles.model import Profile
 from mhindicators.vocabulary import Variable, Vocabulary
 
 define(
@@ -223,11 +223,8 @@ def _number(value: object) -> float:
 
 
 def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, why: str) -> Issue:
-    section = "columns"
-    if why == "recode" and name in loaded.profile.recode:
-        section = "recode"
-    elif why == "recode" and name in loaded.profile.code_tables:
-        section = "code_tables"
+    sections = ("recode", "code_tables") if why == "recode" else ()
+    section = next((s for s in sections if name in getattr(loaded.profile, s)), "columns")
     file, line, col = loaded.where(section, name)
     if len(bad) > MAX_LISTED:  # likely a wrongly mapped column (ids, names): list no values
         listed = f"{len(bad)} distinct values in {sum(n for _, n in bad)} rows (not listed)"
@@ -238,18 +235,10 @@ def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, w
         "codes": "not valid codes",
         "boolean": "not true/false",
     }[why]
-    hint = ""
-    if len(bad) > MAX_LISTED:
-        hint = "`mhi profile check DATA --profile PROFILE` lists every value with its count."
+    hint = (
+        "`mhi profile check DATA --profile P` lists every value." if len(bad) > MAX_LISTED else ""
+    )
     return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col, hint)
-
-
-def recode_map(prof: Profile, name: str) -> dict[object, object]:
-    """The recode of one variable: its code table (if any) with the profile's entries on top."""
-    from mhindicators.profiles.code_tables import code_table
-
-    table = code_table(prof.code_tables[name]) if name in prof.code_tables else {}
-    return {**table, **{_key(k): v for k, v in prof.recode.get(name, {}).items()}}
 
 
 def _key(value: object) -> object:
@@ -308,6 +297,3 @@ def _closure(wanted: set[str]) -> set[str]:
             out.add(name)
             stack.extend(derive.SOURCES.get(name, ()))
     return out
-
-
-recode_key = _key  # public name: code tables normalise their keys the same way

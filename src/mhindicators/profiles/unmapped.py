@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mhindicators.profiles.harmonize import _code_text, _key, _number, recode_map
+from mhindicators.profiles.code_tables import recode_map
+from mhindicators.profiles.harmonize import _code_text, _key, _number
 from mhindicators.profiles.join import available_columns, read_joined
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.readers import read_table

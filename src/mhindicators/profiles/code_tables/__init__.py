@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 from mhindicators.issues import define
+from mhindicators.profiles.model import Profile
 
 define(
     "MHI520",
@@ -38,11 +39,20 @@ def table_names() -> list[str]:
 @cache
 def code_table(name: str) -> dict[object, str]:
     """{normalised raw code: target code} of a shipped table; KeyError if there is none."""
-    from mhindicators.profiles.harmonize import recode_key
+    from mhindicators.profiles.harmonize import _key
 
     if name not in table_names():
         raise KeyError(name)
     path = resources.files(__package__).joinpath(f"{name}.csv")
     with path.open(encoding="utf-8") as fh:
         rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {recode_key(row["from"]): row["to"] for row in rows}
+        return {_key(row["from"]): row["to"] for row in rows}
+
+
+def recode_map(profile: Profile, name: str) -> dict[object, object]:
+    """The recode of one variable, keys normalised: its code table (if any) with the
+    profile's `recode:` entries on top."""
+    from mhindicators.profiles.harmonize import _key
+
+    table = code_table(profile.code_tables[name]) if name in profile.code_tables else {}
+    return {**table, **{_key(k): v for k, v in profile.recode.get(name, {}).items()}}
