@@ -130,3 +130,15 @@ def test_project_names_an_unknown_indicator(tmp_path: Path) -> None:
     project.write_text(text)
     (item,) = issues(validate(project))
     assert (item["code"], item["line"]) == ("MHI326", _line(project, "hs_health_coverag"))
+
+
+def test_library_functions_are_public() -> None:
+    import mhindicators as mhi
+
+    assert mhi.check_project(SAMPLE / "mhi.yaml").ok
+    assert mhi.check_profile(SAMPLE / "survey" / "nhs_2024.profile.yaml").ok
+    assert mhi.code_table("iso2_to_iso3")["NA"] == "NAM"
+    text = mhi.draft_profile(SAMPLE / "survey" / "nhs_2024.csv", country="ESP", max_rows=100)
+    assert text.startswith("# Draft profile of nhs_2024.csv")
+    loaded = mhi.load_profile(SAMPLE / "survey" / "nhs_2024.profile.yaml")
+    assert mhi.unmapped_values(SAMPLE / "survey" / "nhs_2024.csv", loaded).empty

@@ -17,17 +17,21 @@ from mhindicators.profiles.harmonize import _code_text, _key, _number
 from mhindicators.profiles.join import available_columns, read_joined
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.readers import read_table
-from mhindicators.vocabulary import Vocabulary
+from mhindicators.vocabulary import Vocabulary, default_vocabulary
 
 MAX_VALUE_TEXT = 40
 COLUMNS = ["variable", "raw_column", "value", "rows", "problem"]
 
 
 def unmapped_values(
-    path: Path, loaded: LoadedProfile, vocab: Vocabulary, root: Path | None = None
+    path: Path,
+    loaded: LoadedProfile,
+    vocab: Vocabulary | None = None,
+    root: Path | None = None,
 ) -> pd.DataFrame:
     """One row per (variable, raw value) that harmonising would refuse: the value (cut to
     40 characters), its number of rows and why. Empty when the profile maps every value."""
+    vocab = vocab or default_vocabulary()
     prof = loaded.profile
     available = set(available_columns(path, loaded, root))
     names = [n for n in prof.columns if n in vocab and prof.columns[n] in available]
