@@ -160,3 +160,18 @@ def test_semicolon_latin1_csv(tmp_path: Path) -> None:
     assert (prof.format.delimiter, prof.format.encoding) == (";", "latin-1")
     assert prof.columns["country_of_birth"] == "País de nacimiento"
     assert prof.design.weight == "FACTOR" and prof.metadata.year == 2022
+
+
+def test_design_columns_by_their_usual_names() -> None:
+    from mhindicators.profiles.draft import design_column
+    from mhindicators.profiles.scan import ColumnScan
+
+    cols = [ColumnScan(n) for n in ("SEQN", "WTINT2YR", "WTMEC2YR", "SDMVSTRA", "SDMVPSU")]
+    assert [design_column(cols, r) for r in ("weight", "strata", "psu")] == [
+        "WTINT2YR", "SDMVSTRA", "SDMVPSU",
+    ]  # fmt: skip
+    cols = [ColumnScan(n) for n in ("ID", "FACTOR_HOGAR", "ESTRATO", "UPM")]
+    assert [design_column(cols, r) for r in ("weight", "strata", "psu")] == [
+        "FACTOR_HOGAR", "ESTRATO", "UPM",
+    ]  # fmt: skip
+    assert design_column([ColumnScan("EDAD")], "weight") is None

@@ -42,7 +42,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "population": ("population", "poblacion", "pop", "befolkning"),
 }  # fmt: skip
 DESIGN_SYNONYMS = {
-    "weight": ("weight", "wgt", "wt", "factor", "peso", "pond", "ponderation", "fexp", "vikt"),
+    "weight": (
+        "weight",
+        "wgt",
+        "wt",
+        "wtmec",
+        "wtint",
+        "factor",
+        "peso",
+        "pond",
+        "ponderation",
+        "fexp",
+        "vikt",
+    ),
     "strata": ("strata", "stratum", "estrato", "strate", "strat", "sdmvstra"),
     "psu": ("psu", "upm", "cluster", "conglomerado", "ups", "sdmvpsu"),
 }
@@ -113,9 +125,16 @@ def _best(col: ColumnScan, vocab: Vocabulary, names: list[str]) -> Suggestion | 
 def design_column(columns: list[ColumnScan], role: str) -> str | None:
     """The column that looks like the design's weight, strata or psu."""
     words = DESIGN_SYNONYMS[role]
-    for col in columns:
-        if normalise(col.name) in words or normalise(col.label) in words:
-            return col.name
+    names = [(col.name, normalise(col.name), normalise(col.label)) for col in columns]
+    tests = (
+        lambda n, label: n in words or label in words,  # FACTOR, peso
+        lambda n, label: any(t in words for t in n.split("_")),  # FACTOR_HOGAR
+        lambda n, label: any(n.startswith(w) for w in words if len(w) > 2),  # WTMEC2YR
+    )
+    for test in tests:
+        found = [name for name, n, label in names if test(n, label)]
+        if found:
+            return found[0]
     return None
 
 
