@@ -22,7 +22,7 @@ RANGES = [
     ("MHI2", "Expressions and cross-definition rules"),
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
-    ("MHI5", "Harmonization: code tables, joins, drafts, variants, countries"),
+    ("MHI5", "Harmonization: variants, diff, multi-country"),
     ("MHI9", "Command line and internal"),
 ]
 
@@ -126,7 +126,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return str(kind)
 
 
-COMMANDS = ["compute", "validate", "list", "show", "schema", "profile draft", "profile check"]
+COMMANDS = ["compute", "validate", "list", "show", "schema"]
 
 
 def cli_reference_markdown() -> str:
@@ -147,7 +147,7 @@ def cli_reference_markdown() -> str:
         "`--format json|github` writes them to stdout instead.",
         "",
     ]
-    for name in ["", *COMMANDS]:
+    for name in ["", *COMMANDS, "profile draft", "profile check"]:
         args = [*name.split(), "--help"]
         result = runner.invoke(app, args, env=env, prog_name="mhi")
         title = f"mhi {name}".strip()

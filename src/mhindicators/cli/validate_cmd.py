@@ -21,7 +21,8 @@ def _kind(path: Path) -> str:
 def validate(
     paths: list[Path] = typer.Argument(
         ...,
-        help="Definition files or folders (searched recursively), profiles or project files.",
+        help="Definition files or folders (searched recursively); profile and project files "
+        "are checked too, without reading any data.",
     ),
     kind: str = typer.Option(
         "auto",
@@ -36,7 +37,7 @@ def validate(
     project_file: Path | None = project_option(),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    """Check definitions, profiles or project files (no data read); every problem, located."""
+    """Check indicator definitions; report every problem at once, located at file:line:col."""
 
     def body() -> None:
         missing = [p for p in paths if not p.exists()]
