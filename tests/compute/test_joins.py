@@ -149,3 +149,23 @@ def test_keys_match_across_types_and_long_ids_stay_exact() -> None:
     big = pd.DataFrame({"k": ["9007199254740993", "9007199254740992"]})
     lk, rk = _comparable(big, big.iloc[::-1])
     assert rk.get_indexer(lk).tolist() == [1, 0]
+
+
+def test_two_keys_one_to_one(scratch) -> None:
+    """An interview file and an examination file matched on household and person number."""
+    from mhindicators.profiles.join import read_joined
+    from mhindicators.profiles.loader import load_profile
+
+    whole = pd.read_csv(scratch.root / "survey.csv", dtype=str, keep_default_na=False)
+    keys = ["ID_HOGAR", "NUM_PERSONA"]
+    whole.drop(columns=["PHQ8"]).to_csv(scratch.root / "interview.csv", index=False)
+    exam = whole[[*keys, "PHQ8"]].sample(frac=1, random_state=2)
+    exam.to_csv(scratch.root / "exam.csv", index=False)
+    text = (scratch.root / "survey.profile.yaml").read_text(encoding="utf-8")
+    join = "join:\n  - {path: exam.csv, on: [ID_HOGAR, NUM_PERSONA], how: one_to_one}\n"
+    (scratch.root / "two.profile.yaml").write_text(text + join, encoding="utf-8")
+    loaded = load_profile(scratch.root / "two.profile.yaml")
+    got = read_joined(scratch.root / "interview.csv", loaded, ["SEXO", "PHQ8"], [])
+    expected = pd.read_csv(scratch.root / "survey.csv")["PHQ8"]
+    pd.testing.assert_series_equal(got["PHQ8"], expected, check_dtype=False)
+    assert list(got.columns) == ["SEXO", "PHQ8"]
