@@ -24,6 +24,7 @@ def bad(tmp_path: Path) -> Path:
     frame.loc[rows % 500 == 0, "SEXO"] = (rows[rows % 500 == 0] // 500 % 12 + 3).astype(str)
     frame.loc[rows[:3], "EDAD"] = "999"
     frame.loc[rows[5:9], "PAIS_NAC"] = "4"  # Afghanistan: not in the hand-written recode
+    frame.loc[rows[10], "NACIONALIDAD"] = "z" * 100  # a long value is cut, never printed whole
     frame.to_csv(tmp_path / "s.csv", index=False)
     shutil.copy(SURVEY / "nhs_2024.profile.yaml", tmp_path / "p.yaml")
     return tmp_path
@@ -48,7 +49,9 @@ def test_lists_every_value_with_its_count(bad: Path) -> None:
     assert age[["value", "rows", "problem"]].values.tolist() == [["999", 3, "outside [0, 130]"]]
     cob = listed[listed["variable"] == "country_of_birth"]
     assert cob[["raw_column", "value", "rows"]].values.tolist() == [["PAIS_NAC", "4", 4]]
-    assert set(listed["variable"]) == {"sex", "age", "country_of_birth"}
+    (cut,) = listed["value"][listed["variable"] == "citizenship"]
+    assert cut == "z" * 39 + "…" and "z" * 41 not in result.output
+    assert set(listed["variable"]) == {"sex", "age", "country_of_birth", "citizenship"}
 
 
 def test_compute_points_to_the_listing(bad: Path) -> None:
