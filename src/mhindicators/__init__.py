@@ -14,6 +14,12 @@ _LAZY = {
     "load_project": "mhindicators.project",
     "project_with_overrides": "mhindicators.project",
     "write_results": "mhindicators.outputs.writers",
+    "load_profile": "mhindicators.profiles.loader",
+    "draft_profile": "mhindicators.profiles.draft_render",
+    "unmapped_values": "mhindicators.profiles.unmapped",
+    "check_profile": "mhindicators.profiles.check",
+    "check_project": "mhindicators.profiles.check",
+    "code_table": "mhindicators.profiles.code_tables",
 }
 
 
@@ -29,10 +35,16 @@ __all__ = [
     "Issue",
     "Report",
     "__version__",
+    "check_profile",
+    "check_project",
+    "code_table",
     "compute",
+    "draft_profile",
     "load_catalog",
+    "load_profile",
     "load_project",
     "project_with_overrides",
+    "unmapped_values",
     "validate",
     "write_results",
 ]

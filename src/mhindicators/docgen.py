@@ -15,6 +15,7 @@ import mhindicators
 from mhindicators.definitions.jsonschema import definition_schema_text
 from mhindicators.definitions.model import ESTIMATOR_FIELDS, UNIT_MULTIPLIERS, Indicator
 from mhindicators.issues import CODES
+from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text
 
 RANGES = [
     ("MHI1", "Definition files: YAML and schema"),
@@ -179,8 +180,8 @@ def cli_reference_markdown() -> str:
         "(exit 0; see [project-file.md](project-file.md#warnings)).",
         "",
     ]
-    for name in ["", *COMMANDS]:
-        args = [name, "--help"] if name else ["--help"]
+    for name in ["", *COMMANDS, "profile draft", "profile check"]:
+        args = [*name.split(), "--help"]
         result = runner.invoke(app, args, env=env, prog_name="mhi")
         title = f"mhi {name}".strip()
         lines += [f"## `{title}`", "", "```text", result.output.rstrip(), "```", ""]
@@ -240,6 +241,8 @@ PAGES = {
     "definition-reference.md": definition_reference_markdown,
     "cli.md": cli_reference_markdown,
     "indicator-definition.schema.json": definition_schema_text,
+    "profile.schema.json": profile_schema_text,
+    "project.schema.json": project_schema_text,
 }
 
 

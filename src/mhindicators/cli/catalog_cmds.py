@@ -168,11 +168,24 @@ def _bands(bands: list | None) -> str | None:
 
 def schema(
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    kind: str = typer.Option(
+        "definition", "--kind", help="definition, profile or project (mhi.yaml)."
+    ),
 ) -> None:
-    """Export the JSON Schema of definition files (for editor autocompletion)."""
+    """Export the JSON Schema of definition, profile or project files (for editors)."""
 
     def body() -> None:
-        text = definition_schema_text()
+        from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text
+
+        makers = {
+            "definition": definition_schema_text,
+            "profile": profile_schema_text,
+            "project": project_schema_text,
+        }
+        if kind not in makers:
+            msg = f"unknown --kind {kind!r}; use definition, profile or project"
+            raise UsageError(msg, [issue("MHI903", msg)])
+        text = makers[kind]()
         if out is None:
             sys.stdout.write(text)
         else:

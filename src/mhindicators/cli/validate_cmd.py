@@ -10,12 +10,25 @@ from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded
 from mhindicators.definitions import validate as validate_definitions
 from mhindicators.errors import UsageError
-from mhindicators.issues import issue
+from mhindicators.issues import Report, issue
+from mhindicators.profiles.check import check_profile, check_project, file_kind
+
+
+def _kind(path: Path) -> str:
+    return file_kind(path) if path.is_file() else "definition"
 
 
 def validate(
     paths: list[Path] = typer.Argument(
-        ..., help="Definition files or folders (searched recursively)."
+        ...,
+        help="Definition files or folders (searched recursively); profile and project files "
+        "are checked too, without reading any data.",
+    ),
+    kind: str = typer.Option(
+        "auto",
+        "--kind",
+        help="auto (a project has `datasets:`, a profile `columns:`), definition, profile "
+        "or project.",
     ),
     fmt: OutputFormat = typer.Option(
         OutputFormat.text, "--format", "-f", help="text (stderr), json or github (stdout)."
@@ -37,8 +50,20 @@ def validate(
                 "path not found",
                 [issue("MHI901", f"path does not exist: {p}", str(p)) for p in missing],
             )
+        if kind not in ("auto", "definition", "profile", "project"):
+            msg = f"unknown --kind {kind!r}; use auto, definition, profile or project"
+            raise UsageError(msg, [issue("MHI903", msg)])
         vocab, standards = project_context(project_file)
-        report = validate_definitions(list(paths), vocab, standards)
+        kinds = {p: kind if kind != "auto" else _kind(p) for p in paths}
+        definitions = [p for p in paths if kinds[p] == "definition"]
+        report = Report()
+        if definitions:
+            report = validate_definitions(definitions, vocab, standards)
+        for path in paths:
+            if kinds[path] == "profile":
+                report.extend(check_profile(path, vocab))
+            elif kinds[path] == "project":
+                report.extend(check_project(path))
         print_report(report, fmt)
         failing = report.errors or (strict and len(report))
         raise typer.Exit(1 if failing else 0)

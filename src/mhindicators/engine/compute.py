@@ -32,6 +32,7 @@ from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import ProfileError, UsageError
 from mhindicators.issues import define, issue
 from mhindicators.profiles.harmonize import available_variables
+from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
     check_event_types,
@@ -176,12 +177,10 @@ def _run_survey(
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
-    from mhindicators.readers import read_columns
-
-    available = read_columns(path, loaded.profile.format)
+    available = available_columns(path, loaded, project.root)
     with located_at_design(loaded, "design", path):
         needed = design_columns(loaded.profile, available)
-    data = load_data(path, loaded, wanted, vocab, needed)
+    data = load_data(path, loaded, wanted, vocab, needed, root=project.root)
     say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
     with located_at_design(loaded, "design", path):
         design = build_design(data.raw, loaded.profile, available, consume=True)
@@ -197,6 +196,7 @@ def _run_survey(
             progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
+    record_joined(provenance, spec.id, loaded, project.root)
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts, warnings = [], [], []
     for res in results:
@@ -264,7 +264,8 @@ def _run_registry(
     mapped = "event_type" in ev_prof.profile.columns
     if mapped and recode_event_types(ev_prof.profile) is None:
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
-    events = load_data(ev_path, ev_prof, ev_wanted, vocab, allow_empty=True).frame
+    events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root, allow_empty=True)
+    events = events.frame
     empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
@@ -272,13 +273,15 @@ def _run_registry(
         zeros = np.zeros(len(events), dtype=np.int8)
         events["event_type"] = pd.Categorical.from_codes(zeros, categories=sorted(types))
     record_inputs(provenance, spec.id + ".events", ev_path, ev_prof.path, ev_digest)
+    record_joined(provenance, spec.id + ".events", ev_prof, project.root)
     den, den_path = pd.DataFrame(), None
     if den_prof is not None and spec.denominator is not None:
         den_path = project.resolve(spec.denominator.path, "datasets", index, "denominator", "path")
         den_wanted = set().union(*(it.variables & den_vars for it in plan.items))
         check_same_derivation(ev_prof, den_prof, den_wanted & ev_wanted)
-        den = load_data(den_path, den_prof, den_wanted, vocab).frame
+        den = load_data(den_path, den_prof, den_wanted, vocab, root=project.root).frame
         record_inputs(provenance, spec.id + ".denominator", den_path, den_prof.path)
+        record_joined(provenance, spec.id + ".denominator", den_prof, project.root)
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)

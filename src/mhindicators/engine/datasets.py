@@ -15,8 +15,9 @@ from mhindicators.profiles.harmonize import (
     harmonize_columns,
     source_variables,
 )
+from mhindicators.profiles.join import available_columns, read_joined
 from mhindicators.profiles.loader import LoadedProfile
-from mhindicators.readers import file_type, read_columns, read_table
+from mhindicators.readers import file_type, read_table
 from mhindicators.readers.sniff import no_rows
 from mhindicators.vocabulary import Vocabulary
 
@@ -89,15 +90,17 @@ def load_data(
     wanted: set[str],
     vocab: Vocabulary,
     extra_raw: list[str] | None = None,
+    root: Path | None = None,
     *,
     allow_empty: bool = False,
 ) -> LoadedData:
     """Read only the raw columns behind `wanted` (plus `extra_raw`) and harmonise them.
 
+    Files the profile joins onto this one (`join:`) are resolved inside `root` (the project).
     DataError for duplicate or missing columns, a wrong delimiter, or (unless
     `allow_empty`: an events file may truly hold no event) a file without rows."""
     prof = loaded.profile
-    available = read_columns(path, prof.format)
+    available = available_columns(path, loaded, root)
     names = sorted(source_variables(loaded, wanted))
     raw_needed = [prof.columns[v] for v in names]
     raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
@@ -111,14 +114,17 @@ def load_data(
     if doubled := _duplicate_issues(raw_needed, loaded, path, available):
         raise DataError(f"duplicate column names in {path.name}", doubled)
     text = [prof.columns[v] for v in names if vocab[v].is_categorical]
-    if file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
+    if prof.join:
+        raw = read_joined(path, loaded, raw_needed, text, root)
+    elif file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
         data = _load_parquet_in_batches(
             path, loaded, names, wanted, vocab, text, extra_raw, available
         )
         if len(data.frame) == 0 and not allow_empty:
             raise no_rows(path)
         return data
-    raw = read_table(path, prof.format, raw_needed, text)
+    else:
+        raw = read_table(path, prof.format, raw_needed, text)
     if len(raw) == 0 and not allow_empty:
         raise no_rows(path)
     frame = harmonize(raw, loaded, wanted, vocab)

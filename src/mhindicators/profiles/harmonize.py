@@ -12,6 +12,7 @@ import pandas as pd
 from mhindicators.errors import DataError
 from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles import derive
+from mhindicators.profiles.code_tables import recode_map
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.vocabulary import Variable, Vocabulary
 
@@ -135,7 +136,7 @@ def _canonical(
     counts = np.bincount(codes, minlength=len(uniques) + 1)[1:]
     codes -= 1
     missing = {_key(v) for v in prof.missing_codes.get(name, [])}
-    recode = {_key(k): v for k, v in prof.recode.get(name, {}).items()}
+    recode = recode_map(prof, name)
     mapped: list[object] = []
     bad: list[tuple[object, int]] = []
     for value, count in zip(list(uniques), counts.tolist(), strict=True):
@@ -235,7 +236,8 @@ def _number(value: object) -> float:
 
 
 def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, why: str) -> Issue:
-    section = "recode" if why == "recode" and name in loaded.profile.recode else "columns"
+    sections = ("recode", "code_tables") if why == "recode" else ()
+    section = next((s for s in sections if name in getattr(loaded.profile, s)), "columns")
     file, line, col = loaded.where(section, name)
     if len(bad) > MAX_LISTED:  # likely a wrongly mapped column (ids, names): list no values
         listed = f"{len(bad)} distinct values in {sum(n for _, n in bad)} rows (not listed)"
@@ -246,7 +248,10 @@ def _unmapped(name: str, bad: list[tuple[object, int]], loaded: LoadedProfile, w
         "codes": "not valid codes",
         "boolean": "not true/false",
     }[why]
-    return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col)
+    hint = (
+        "`mhi profile check DATA --profile P` lists every value." if len(bad) > MAX_LISTED else ""
+    )
+    return issue("MHI313", f"{name}: value(s) {what}: {listed}", file, line, col, hint)
 
 
 def _key(value: object) -> object:

@@ -113,7 +113,7 @@ def load_profile(path: Path | str, vocabulary: Vocabulary | None = None) -> Load
 
 def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:
     out: list[Issue] = []
-    for section in ("columns", "recode", "missing_codes"):
+    for section in ("columns", "recode", "missing_codes", "code_tables"):
         for name in getattr(profile, section):
             if name not in vocab:
                 line, col = doc.locate((section, name), prefer_key=True)
@@ -160,6 +160,7 @@ def _vocabulary_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> l
         + _duration_issues(profile, doc, vocab)
         + records_issues(profile, doc, vocab)
         + _format_issues(profile, doc)
+        + _table_issues(profile, doc, vocab)
     )
 
 
@@ -181,6 +182,37 @@ def _format_issues(profile: Profile, doc: SourceDoc) -> list[Issue]:
             line, col = doc.locate(("design", "replicates", "pattern"))
             message = f"design.replicates.pattern is not a regular expression: {exc.msg}"
             out.append(issue("MHI301", message, doc.path, line, col))
+    return out
+
+
+def _table_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[Issue]:
+    """Code tables must exist (MHI520) and yield codes of the variable they recode (MHI521)."""
+    import difflib
+
+    from mhindicators.profiles.code_tables import code_table, table_names
+
+    out: list[Issue] = []
+    for name, table in profile.code_tables.items():
+        line, col = doc.locate(("code_tables", name))
+        if table not in table_names():
+            close = difflib.get_close_matches(table, table_names(), n=1, cutoff=0.5)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            hint += "Tables: " + ", ".join(table_names()) + "."
+            message = f"code_tables {name}: there is no code table '{table[:60]}'"
+            out.append(issue("MHI520", message, doc.path, line, col, hint))
+            continue
+        var = vocab.get(name)
+        allowed = var.allowed_codes() if var is not None else None
+        if allowed is None:
+            continue
+        wrong = sorted({t for t in code_table(table).values() if t not in allowed})
+        if wrong:
+            message = (
+                f"code_tables {name}: table '{table}' gives codes that are not {name} codes "
+                f"({', '.join(wrong[:3])}, ...)"
+            )
+            hint = f"Valid: {', '.join(sorted(allowed)[:6])}, ..."
+            out.append(issue("MHI521", message, doc.path, line, col, hint))
     return out
 
 

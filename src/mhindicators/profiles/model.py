@@ -82,6 +82,20 @@ class Derivations(_Strict):
     reference_year: int | None = Field(None, description="Default: metadata.year.")
 
 
+class Join(_Strict):
+    """Another file of the same survey joined onto the main file on key columns."""
+
+    path: str = Field(description="Relative to the profile's folder; must stay in the project.")
+    on: list[str] = Field(min_length=1, description="Key columns, present in both files.")
+    how: Literal["many_to_one", "one_to_one"] = Field(
+        "many_to_one", description="many_to_one: each key once in this file (e.g. households)."
+    )
+    unmatched: Literal["error", "allow"] = Field(
+        "error", description="Main-file rows without a match: an error, or kept with blanks."
+    )
+    format: FileFormat = Field(default_factory=FileFormat)
+
+
 class Profile(_Strict):
     """A dataset profile."""
 
@@ -92,6 +106,10 @@ class Profile(_Strict):
     format: FileFormat = Field(default_factory=FileFormat)
     columns: dict[str, str] = Field(description="canonical variable: raw column name")
     recode: dict[str, dict[Scalar, Scalar | None]] = Field(default_factory=dict)
+    code_tables: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical variable: built-in code table; its `recode:` entries win.",
+    )
     missing_codes: dict[str, list[Scalar]] = Field(default_factory=dict)
     derive: Derivations = Field(default_factory=Derivations)
     design: Design | None = None
@@ -105,6 +123,9 @@ class Profile(_Strict):
         None,
         description="kind denominator: what the table counts (population, live_births, "
         "workers, person_years); default: the one denominator measure it maps.",
+    )
+    join: list[Join] = Field(
+        default_factory=list, description="Further files joined onto the main file on keys."
     )
 
     @model_validator(mode="after")
