@@ -21,6 +21,7 @@ RANGES = [
     ("MHI2", "Expressions and cross-definition rules"),
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
+    ("MHI5", "Harmonization across countries"),
     ("MHI9", "Command line and internal"),
 ]
 

@@ -95,6 +95,14 @@ class DatasetSpec(_Strict):
     indicators: list[str] | None = Field(
         None, description="Only these indicator ids on this dataset (default: all that apply)."
     )
+    country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 (default: the profile's metadata.country; must agree).",
+    )
+    period: str | int | None = Field(
+        None, description="Reference period of the results (default: the profile's metadata.year)."
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> DatasetSpec:
@@ -121,15 +129,32 @@ class Reliability(_Strict):
     )
 
 
+class Comparison(_Strict):
+    """Cross-country tables of a multi-country project (docs/multi-country.md)."""
+
+    aggregate: bool = Field(True, description="Population-weighted multi-country aggregates.")
+    members: list[str] | None = Field(
+        None, description="ISO3 countries the aggregate should cover; a missing one is flagged."
+    )
+    name: str = Field("AGG", pattern=r"^[A-Z0-9_]{2,16}$", description="Code of the aggregate.")
+
+
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""
 
     name: str | None = None
+    root: str | None = Field(
+        None,
+        pattern=r"^\.\.(/\.\.)*$",
+        description="An ancestor folder ('..', '../..') that paths may reach; default: the "
+        "project file's folder.",
+    )
     definitions: list[str] = Field(default_factory=lambda: ["indicator_defs"])
     vocabulary: list[str] = Field(default_factory=list)
     datasets: list[DatasetSpec] = Field(default_factory=list)
     output: Output = Field(default_factory=Output)
     reliability: Reliability = Field(default_factory=Reliability)
+    comparison: Comparison = Field(default_factory=Comparison)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
     standard_populations: dict[str, str] = Field(
@@ -165,6 +190,12 @@ class Project:
     doc: SourceDoc | None = None
     trusted: frozenset[str] = frozenset()  # absolute paths given on the command line
 
+    @property
+    def boundary(self) -> Path:
+        """The folder every project path must stay in: the project file's folder, or the
+        ancestor named by `root:`."""
+        return (self.root / (self.model.root or ".")).resolve()
+
     def vocabulary(self) -> Vocabulary:
         """The default vocabulary extended by the project's `vocabulary:` files."""
         from mhindicators.vocabulary import default_vocabulary
@@ -194,10 +225,13 @@ class Project:
                 )
             return Path(relative)
         path = (self.root / relative).resolve()
-        root = self.root.resolve()
+        root = self.boundary
         inside = path == root or root in path.parents
         if not inside or not path.exists():
-            why = "is outside the project folder" if not inside else "does not exist"
+            where_to = (
+                "the project folder" if self.model.root is None else f"root {self.model.root}"
+            )
+            why = f"is outside {where_to}" if not inside else "does not exist"
             line, col = self.doc.locate(tuple(where)) if self.doc else (0, 0)
             file = self.doc.path if self.doc else ""
             raise ProfileError(

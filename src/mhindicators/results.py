@@ -20,6 +20,7 @@ ID_COLUMNS = [
     "source",
     "estimator",
     "unit",
+    "migratory_basis",
 ]
 STAT_COLUMNS = [
     "standardization",
@@ -67,6 +68,8 @@ class ResultTable:
         default_factory=lambda: pd.DataFrame(columns=["indicator_id", "dataset", "reason"])
     )
     provenance: dict[str, str] = field(default_factory=dict)
+    #: further tables written beside the three above (multi-country: stacked, comparison, ...)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def dimensions(self) -> list[str]:

@@ -28,6 +28,8 @@ from mhindicators.engine.report import (
 from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
+from mhindicators.harmonization import projects
+from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import Issue, issue, with_location
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
@@ -67,6 +69,7 @@ def compute(
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
+    projects.check_variant_countries(project, catalog)
     estimates, contrasts, summary = [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
@@ -77,7 +80,7 @@ def compute(
         estimates += est
         contrasts += con
         summary += summ
-    return ResultTable(
+    result = ResultTable(
         estimates=tidy(estimates, ID_COLUMNS + STAT_COLUMNS),
         contrasts=tidy(
             contrasts, ID_COLUMNS + ["dimension", "group", "reference"] + CONTRAST_STATS
@@ -85,6 +88,12 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
     )
+    projects.check_unique_keys(project, result)
+    if projects.is_multi_country(project, result):
+        from mhindicators.harmonization.tables import multi_country_tables
+
+        result.tables.update(multi_country_tables(project, catalog, result))
+    return result
 
 
 def _unknown_indicator(catalog: Catalog, ident: str) -> str:
@@ -154,7 +163,10 @@ def _run_survey(
 ):
     loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
     check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
+    country = projects.dataset_country(project, spec, index, loaded)
+    only = projects.for_country(catalog, country, only)
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
+    plan = projects.within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
     if not plan.items:
         return [], [], summary
@@ -184,6 +196,7 @@ def _run_survey(
     estimates, contrasts = [], []
     for res in results:
         ind = res.indicator
+        meta["migratory_basis"] = indicator_basis(ind)
         table = flag_table(res.table, ind, project.model.reliability.survey)
         table["unknown_migratory_share"] = res.unknown_share
         estimates.append(finish(table, ind, meta))
@@ -210,6 +223,8 @@ def _run_registry(
     )
     check_kind(ev_prof, ("events",), f"events of registry '{spec.id}'")
     ev_vars = available_variables(ev_prof, vocab)
+    country = projects.dataset_country(project, spec, index, ev_prof)
+    only = projects.for_country(catalog, country, only)
     den_prof, den_vars = None, set()
     if spec.denominator is not None:
         den_prof = load_profile(
@@ -221,6 +236,10 @@ def _run_registry(
     plan = plan_registry(
         catalog, spec.id, ev_vars, den_vars, only, has_denominator=den_prof is not None
     )
+    bases = profile_bases(ev_prof)
+    if den_prof is not None:  # a rate's migratory dimension must be in both tables
+        bases = tuple(b for b in bases if b in profile_bases(den_prof))
+    plan = projects.within_bases(plan, catalog, bases)
     summary = skips(plan)
     if not plan.items:
         return [], [], summary
@@ -242,6 +261,7 @@ def _run_registry(
     estimates, contrasts = [], []
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
+        meta["migratory_basis"] = indicator_basis(ind)
         say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
         res = compute_registry_indicator(ind, inputs, vocab, project.model.confidence_level)
         table = flag_table(res.table, ind, project.model.reliability.registry)

@@ -29,6 +29,7 @@ def write_results(
         raise ValueError(f"unknown output format {unknown[0]!r}")
     out = Path(out_dir)
     parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
+    parts.update(table.tables)
     written: list[Path] = []
     with ExitStack() as stack:
         for fmt in formats:

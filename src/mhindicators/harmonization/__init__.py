@@ -1,0 +1,1 @@
+"""Harmonization across countries: national variants, migratory bases, multi-country tables."""
