@@ -21,7 +21,7 @@ RANGES = [
     ("MHI2", "Expressions and cross-definition rules"),
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
-    ("MHI5", "Harmonization across countries"),
+    ("MHI5", "Harmonization: variants, diff, multi-country"),
     ("MHI9", "Command line and internal"),
 ]
 
@@ -76,7 +76,7 @@ def definition_reference_markdown() -> str:
         "",
     ]
     lines += _properties_table(schema, defs)
-    for name in ("Framework", "Reference", "Standardize"):
+    for name in ("Framework", "Reference", "Standardize", "Extends", "Deviation"):
         if name in defs:
             lines += ["", f"## `{name.lower()}`", ""] + _properties_table(defs[name], defs)
     lines += [
@@ -92,6 +92,8 @@ def definition_reference_markdown() -> str:
     lines += [f"| {u} | {m:g} |" for u, m in UNIT_MULTIPLIERS.items()]
     lines += [
         "",
+        "A national variant (`extends:`) holds only the keys that differ from its base and",
+        "declares them under `deviations:`; see [harmonization.md](harmonization.md).",
         "Expressions are described in [expressions.md](expressions.md); the JSON Schema",
         "is in [indicator-definition.schema.json](indicator-definition.schema.json).",
         "",
@@ -125,7 +127,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return str(kind)
 
 
-COMMANDS = ["compute", "validate", "list", "show", "schema"]
+COMMANDS = ["compute", "validate", "list", "show", "diff", "schema"]
 
 
 def cli_reference_markdown() -> str:

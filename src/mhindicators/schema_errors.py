@@ -34,6 +34,11 @@ def located_issues(
     return [_one(err, doc, codes, root) for err in exc.errors()]
 
 
+def located_issue(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -> Issue:
+    """The located issue of one pydantic error (an item of `ValidationError.errors()`)."""
+    return _one(err, doc, codes, root)
+
+
 def _one(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -> Issue:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]

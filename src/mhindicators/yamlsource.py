@@ -106,6 +106,10 @@ class SourceDoc:
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     styles: dict[Path_, str | None] = field(default_factory=dict)
 
+    def file_of(self, path: Path_) -> str:
+        """The file a path's value comes from (a resolved variant spans two files)."""
+        return self.path
+
     def locate_in_scalar(self, path: Path_, offset: int) -> tuple[int, int]:
         """Line and column of a character offset inside a one-line scalar value."""
         line, col = self.locate(path)

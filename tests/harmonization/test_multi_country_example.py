@@ -60,14 +60,31 @@ def test_stacked_keys_are_unique_and_coded(result) -> None:
     dims = [d for d in result.dimensions if d in st.columns]
     keys = ["country", "period", "reference_indicator_id", "variant_id", *dims]
     assert not st.duplicated(keys).any()
-    assert set(st["country"]) >= {"ESP", "SWE"}
+    assert set(st["country"]) == {"ESP", "MAR", "SWE"}
     assert set(st["nature"]) == {"C"}
-    assert set(st["comparability"]) == {"R"}
-    mort = st[st["reference_indicator_id"] == "mort_asmr_by_cob"]
+    codes = st.drop_duplicates(["country", "indicator_id"]).set_index(["country", "indicator_id"])
+    assert codes.loc[("ESP", "eu_unmet_medical_need"), "comparability"] == "R"
+    mar = codes.loc[("MAR", "eu_unmet_medical_need_mar")]
+    assert mar["comparability"] == "V:age_range+migratory_status_basis+recall_period;B"
+    assert (mar["reference_indicator_id"], mar["variant_id"]) == (
+        "eu_unmet_medical_need",
+        "eu_unmet_medical_need_mar",
+    )
+    assert (mar["migratory_basis"], mar["migratory_dimension"]) == (
+        "citizenship",
+        "citizenship_status",
+    )
+    swe = codes.loc[("SWE", "mort_asmr_by_cob_swe")]
+    assert swe["comparability"] == "V:disaggregation+reference_period;B"
+    assert swe["migratory_basis"] == "country_of_birth+parents_country_of_birth"
+    assert codes.loc[("SWE", "sdg_3_4_2_suicide_rate_swe"), "comparability"] == (
+        "V:age_range+reference_period"
+    )
+    mort = st[st["indicator_id"] == "mort_asmr_by_cob"]
     assert set(mort["migratory_basis"]) == {"country_of_birth"}
     assert set(mort["migratory_dimension"]) == {"nativity"}
     assert set(mort["period"]) == {"2022-2024"}
-    spb = st[st["reference_indicator_id"] == "eu_self_perceived_health_bad"]
+    spb = st[st["indicator_id"] == "eu_self_perceived_health_bad"]
     assert set(spb["migratory_basis"]) == {"country_of_birth+citizenship"}
     assert set(spb["period"]) == {"2024"}
 
@@ -139,6 +156,29 @@ def test_morocco_national_estimates_match_r(tmp_path) -> None:
         assert got["difference_se"].iloc[0] == pytest.approx(row.difference_se, rel=1e-9)
 
 
+def test_moroccan_variants_in_the_example_match_r(result) -> None:
+    """The example's MAR rows come from the national variants; R computed the same
+    definitions (tests/fixtures/multi_country/mar_defs) on the same file."""
+    st, con = result.tables["stacked"], result.tables["comparison"]
+    st = st[(st["country"] == "MAR") & (st["sex"] == "_T") & (st["age_group"] == "_T")]
+    variant = {
+        "mar_unmet_medical_need": "eu_unmet_medical_need_mar",
+        "mar_self_perceived_health_bad": "eu_self_perceived_health_bad_mar",
+        "mar_health_coverage": "hs_health_coverage_mar",
+    }
+    for row in _golden("mar_estimates.csv").itertuples():
+        got = st[
+            (st["variant_id"] == variant[row.indicator_id])
+            & (st["migratory_group"] == row.citizenship_status)
+        ].iloc[0]
+        assert got["estimate"] == pytest.approx(row.estimate, rel=1e-9)
+        assert got["se"] == pytest.approx(row.se, rel=1e-9)
+    for row in _golden("mar_contrasts.csv").itertuples():
+        got = con[(con["variant_id"] == variant[row.indicator_id]) & (con["group"] == row.group)]
+        assert got["difference_se"].iloc[0] == pytest.approx(row.difference_se, rel=1e-9)
+        assert not got["comparable"].iloc[0]
+
+
 def test_gap_differences_follow_the_hand_formula(result) -> None:
     hand = _hand()
     con, gaps = result.tables["comparison"], result.tables["gap_differences"]
@@ -198,6 +238,12 @@ def test_aggregates_follow_the_hand_formula(result) -> None:
         )
         assert got["members"] == "ESP;SWE"
         assert got["missing_members"] == "MAR" and got["flags"] == "MHI546"
+    refused = agg[
+        (agg["reference_indicator_id"] == "eu_unmet_medical_need")
+        & (agg["migratory_group"] == "foreign_citizen")
+    ].iloc[0]
+    assert refused["status"] == "MHI545" and np.isnan(refused["estimate"])
+    assert refused["reasons"].startswith("MAR: V:age_range")
 
 
 def test_matrix_of_the_example(tmp_path) -> None:
@@ -208,15 +254,27 @@ def test_matrix_of_the_example(tmp_path) -> None:
 
     table = pd.read_csv(StringIO(res.stdout), keep_default_na=False)
     cell = table[(table["reference_indicator_id"] == "mort_asmr_by_cob")]
-    assert dict(zip(cell["country"], cell["status"], strict=True)) == {
-        "ESP": "reference",
-        "MAR": "not_computable",
-        "SWE": "reference",
-    }
+    assert list(zip(cell["country"], cell["status"], cell["variant_id"], strict=True)) == [
+        ("ESP", "reference", ""),
+        ("MAR", "not_computable", ""),
+        ("SWE", "reference", ""),
+        ("SWE", "variant", "mort_asmr_by_cob_swe"),
+    ]
     mar = table[
         (table["reference_indicator_id"] == "eu_unmet_medical_need") & (table["country"] == "MAR")
     ].iloc[0]
-    assert "no country_of_birth basis" in mar["reason"]
+    assert (mar["status"], mar["deviations"]) == (
+        "variant",
+        "age_range+migratory_status_basis+recall_period",
+    )
+    res = runner.invoke(app, [*args, "-f", "csv", "--all"])
+    table = pd.read_csv(StringIO(res.stdout), keep_default_na=False)
+    mar = table[
+        (table["reference_indicator_id"] == "eu_self_perceived_health_good")
+        & (table["country"] == "MAR")
+    ].iloc[0]
+    assert mar["status"] == "not_computable"
+    assert "no country_of_birth basis; migrants identified by citizenship" in mar["reason"]
     res = runner.invoke(app, [*args, "-f", "json"])
     assert res.exit_code == 0 and '"reference_indicator_id"' in res.stdout
     res = runner.invoke(app, args)

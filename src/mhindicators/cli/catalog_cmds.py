@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
-from mhindicators.definitions import Catalog, load_catalog
+from mhindicators.definitions import Catalog, Indicator, load_catalog
 from mhindicators.definitions.jsonschema import definition_schema_text
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
@@ -96,14 +97,64 @@ def show(
                 r.citation + (f" <{r.url}>" if r.url else "") for r in ind.framework.references
             ),
             "notes": ind.notes,
+            "variant of": f"{ind.extends.id} v{ind.extends.version}" if ind.extends else None,
+            "country": ind.country,
             "file": str(catalog.paths[ind.id]),
         }
         for key, value in rows.items():
             if value:
                 table.add_row(key, str(value).replace("[", "\\["))
         stdout.print(table)
+        if ind.extends is not None and ind.extends.id in catalog:
+            stdout.print(variant_table(catalog.get(ind.extends.id), ind))
 
     run_guarded(body)
+
+
+def variant_table(base: Indicator, variant: Indicator) -> Table:
+    """The variant beside its reference: every changed field with its declared deviation."""
+    from mhindicators.harmonization.diff import diff_pair
+    from mhindicators.harmonization.diff_format import cell_text
+
+    result = diff_pair(base, variant)
+    table = Table(
+        title=f"Deviations from {base.id} v{base.version}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        show_lines=True,
+        expand=True,
+    )
+    table.add_column("field", no_wrap=True, style="bold")
+    table.add_column("reference", overflow="fold", ratio=2)
+    table.add_column("variant", overflow="fold", ratio=2)
+    table.add_column("kind", width=12, overflow="fold")
+    table.add_column("note", ratio=3)
+    noted: set[int] = set()
+
+    def note_of(devs: list) -> str:
+        fresh = [d for d in devs if id(d) not in noted]
+        noted.update(id(d) for d in devs)
+        return " ".join(d.note for d in fresh) or ("(as above)" if devs else "")
+
+    for change in result.changes:
+        if change.kind == "metadata":
+            continue
+        declared = result.declared(change)
+        kinds = ", ".join(d.kind.replace("_", " ") for d in declared) or "UNDECLARED"
+        cells = (
+            change.field,
+            cell_text(change.old),
+            cell_text(change.new),
+            kinds,
+            note_of(declared),
+        )
+        table.add_row(*(c.replace("[", "\\[") for c in cells))
+    for dev in result.deviations:
+        if not dev.fields:
+            kind = dev.kind.replace("_", " ")
+            table.add_row("(data)", "", "", kind, dev.note.replace("[", "\\["))
+    return table
 
 
 def _bands(bands: list | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mhindicators import __version__
-from mhindicators.cli import catalog_cmds, compute_cmd, matrix_cmd, validate_cmd
+from mhindicators.cli import catalog_cmds, compute_cmd, diff_cmd, matrix_cmd, validate_cmd
 
 app = typer.Typer(
     name="mhi",
@@ -37,4 +37,5 @@ app.command("validate")(validate_cmd.validate)
 app.command("list")(catalog_cmds.list_indicators)
 app.command("show")(catalog_cmds.show)
 app.command("schema")(catalog_cmds.schema)
+app.command("diff")(diff_cmd.diff)
 app.command("matrix")(matrix_cmd.matrix)

@@ -60,21 +60,22 @@ def _text(table) -> None:
     for country in countries:
         out.add_column(country, overflow="fold", min_width=10)
     for ref, rows in table.groupby("reference_indicator_id", sort=True):
-        by_country = {r.country: r for r in rows.itertuples()}
-        out.add_row(ref, *(_cell(by_country.get(c)) for c in countries))
+        cells = {
+            c: "\n".join(_cell(r) for r in rows[rows["country"] == c].itertuples())
+            for c in countries
+        }
+        out.add_row(ref, *(cells[c] for c in countries))
     stdout.print(out)
     stdout.print(
-        "reference = the catalogue definition; variant = a national variant (deviation kinds); "
-        "no = not computable (why)",
+        "reference = the catalogue definition; variant = a national variant (its deviation "
+        "kinds; ids in --format csv/json); no = not computable (why)",
         markup=False,
     )
 
 
 def _cell(row) -> str:
-    if row is None:
-        return ""
     if row.status == "reference":
         return "reference"
     if row.status == "variant":
-        return f"variant {row.variant_id}: {row.deviations.replace('+', ', ')}"
+        return f"variant: {row.deviations.replace('+', ', ')}"
     return f"no: {row.reason}"

@@ -64,16 +64,22 @@ define(
 )
 
 _CODES = SchemaCodes("MHI110", "MHI111", "MHI112", "MHI113", "MHI114")
+CODES = _CODES  # the schema codes of definition files, for the variant resolver
 _SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
 class LoadedDefinition:
-    """One definition file: the model (None if invalid) and its source map."""
+    """One definition file: the model (None if invalid) and its source map.
+
+    A national variant (`extends:`) loads with `variant=True` and no model yet: it is resolved
+    against its base when the catalogue is assembled (definitions/variants.py).
+    """
 
     path: Path
     doc: SourceDoc | None
     indicator: Indicator | None
+    variant: bool = False
 
 
 def find_definition_files(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
@@ -99,6 +105,8 @@ def load_definition(path: Path) -> tuple[LoadedDefinition, list[Issue]]:
         doc = load_mapping(path)
     except YamlProblem as exc:
         return LoadedDefinition(path, None, None), [exc.issue]
+    if "extends" in doc.data:
+        return LoadedDefinition(path, doc, None, variant=True), []
     try:
         model = Indicator.model_validate(doc.data)
     except ValidationError as exc:

@@ -70,6 +70,46 @@ SDG_CODE = re.compile(r"^\d{1,2}\.[0-9a-c]{1,2}\.\d{1,2}$")
 
 Expr = Annotated[str, Field(min_length=1, max_length=2000)]
 
+#: Controlled list of the ways a national variant may deviate from its reference definition
+#: (meanings and examples: docs/harmonization.md).
+DeviationKind = Literal[
+    "population_coverage",
+    "age_range",
+    "recall_period",
+    "reference_period",
+    "threshold",
+    "outcome_definition",
+    "question_wording",
+    "data_source_type",
+    "migratory_status_basis",
+    "estimator",
+    "method",
+    "unit",
+    "disaggregation",
+]
+#: Fields a variant may override; each override must be explained by a deviation.
+OverridableField = Literal[
+    "source",
+    "estimator",
+    "universe",
+    "numerator",
+    "denominator",
+    "value",
+    "missing",
+    "unit",
+    "multiplier",
+    "disaggregate_by",
+    "age_groups",
+    "reference_group",
+    "standardize",
+    "reliability",
+    "ci_method",
+]
+#: Documentation fields a variant may restate freely (reported by `mhi diff` as metadata).
+DESCRIPTIVE_FIELDS = ("name", "description", "theme", "framework", "notes")
+#: Keys that belong to the variant itself and are never inherited from the base.
+OWN_FIELDS = ("id", "version", "extends", "country", "deviations")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -106,6 +146,32 @@ class Standardize(_Strict):
         description="Standard population: a shipped one (who_world_2000_2025, esp_2013, "
         "us_2000) or a name the project file gives under `standard_populations:`."
     )
+
+
+class Extends(_Strict):
+    """The reference definition a national variant extends: its id and exact version."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Id of the reference definition.")
+    version: str = Field(description="Exact version of the reference definition, e.g. 1.0.0.")
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError(f"'{value}' is not a semantic version like 1.0.0")
+        return value
+
+
+class Deviation(_Strict):
+    """One declared difference of a variant from its reference definition."""
+
+    kind: DeviationKind = Field(description="Kind of deviation (docs/harmonization.md).")
+    fields: list[OverridableField] = Field(
+        default_factory=list,
+        description="The overridden fields this deviation explains; may be empty for "
+        "question_wording, data_source_type and migratory_status_basis.",
+    )
+    note: str = Field(min_length=3, description="What differs and why, for the reader.")
 
 
 class Indicator(_Strict):
@@ -160,6 +226,20 @@ class Indicator(_Strict):
     )
     ci_method: CIMethod | None = Field(None, description="Interval method; default per estimator.")
     notes: str | None = None
+    extends: Extends | None = Field(
+        None,
+        description="National variant: the reference definition (id, exact version) this "
+        "file extends; the file then holds only the fields that differ.",
+    )
+    country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 code of the country a variant is for.",
+    )
+    deviations: list[Deviation] = Field(
+        default_factory=list,
+        description="Variants: every overridden field explained by a typed deviation.",
+    )
 
     @field_validator("version")
     @classmethod

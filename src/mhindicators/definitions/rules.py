@@ -103,6 +103,13 @@ define(
     "Choose age_groups whose limits are limits of the standard's bands.",
 )
 
+define(
+    "MHI155",
+    "deviations-without-extends",
+    "error",
+    "A definition declares deviations but extends nothing.",
+    "Add `extends: {id: ..., version: ...}`, or remove `deviations:` from a reference definition.",
+)
 CI_METHODS = {
     "proportion": {"logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
     "mean": {"mean"},
@@ -123,7 +130,7 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
 
     def at(path: tuple, code: str, msg: str, hint: str = "", key: bool = False) -> None:
         line, col = doc.locate(path, prefer_key=key)
-        out.append(issue(code, msg, str(item.path), line, col, hint))
+        out.append(issue(code, msg, doc.file_of(path), line, col, hint))
 
     if item.path.stem != ind.id:
         at(
@@ -132,6 +139,8 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"id '{ind.id}' does not match file name '{item.path.name}'",
             f"Rename the file to {ind.id}.yaml or set `id: {item.path.stem}`.",
         )
+    if ind.extends is None and ind.deviations:
+        at(("deviations",), "MHI155", "deviations are declared but `extends:` is missing", key=True)
     if ind.multiplier is not None and ind.multiplier != UNIT_MULTIPLIERS[ind.unit]:
         at(
             ("multiplier",),
@@ -263,7 +272,7 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
                 issue(
                     getattr(exc, "code", "MHI201"),
                     f"{field}: {exc.message}",
-                    str(item.path),
+                    doc.file_of((field,)),
                     line,
                     col,
                     exc.hint,
@@ -273,14 +282,21 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
         for prob in check(node, vocab, text, kind=kind):
             line, col = doc.locate_in_scalar((field,), prob.offset + shift)
             out.append(
-                issue(prob.code, f"{field}: {prob.message}", str(item.path), line, col, prob.hint)
+                issue(
+                    prob.code,
+                    f"{field}: {prob.message}",
+                    doc.file_of((field,)),
+                    line,
+                    col,
+                    prob.hint,
+                )
             )
     both = "universe" in nodes and "numerator" in nodes
     conditions = not out and both and ind.estimator != "ratio"
     if conditions and contradicts(nodes["universe"], nodes["numerator"]):
         line, col = doc.locate(("numerator",))
         msg = "numerator contradicts the universe: no record can be counted"
-        out.append(issue("MHI140", msg, str(item.path), line, col))
+        out.append(issue("MHI140", msg, doc.file_of(("numerator",)), line, col))
     return out
 
 

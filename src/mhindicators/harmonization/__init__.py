@@ -1,1 +1,1 @@
-"""Harmonization across countries: national variants, migratory bases, multi-country tables."""
+"""Harmonization across countries: national variants, semantic diff, multi-country tables."""

@@ -67,7 +67,9 @@ def aggregates(stacked: pd.DataFrame, dims: list[str], settings) -> pd.DataFrame
     by = ["reference_indicator_id", "period", "migratory_dimension", "migratory_group"]
     out = []
     for key, group in rows.groupby(by, sort=True):
-        out.append(_one(dict(zip(by, key, strict=True)), _one_per_country(group), settings))
+        members = _one_per_country(group)
+        if members["estimate"].notna().any():  # a group no member estimates is left out
+            out.append(_one(dict(zip(by, key, strict=True)), members, settings))
     return pd.DataFrame(out, columns=COLUMNS)
 
 

@@ -62,7 +62,9 @@ def _plan(project, spec, index, catalog, vocab):
 
 
 def harmonization_matrix(project, indicators: set[str] | None = None, *, every: bool = False):
-    """Long table (COLUMNS): one row per reference indicator x country of the project.
+    """Long table (COLUMNS): per reference indicator x country of the project, one row per
+    definition computed there (the reference, national variants), or one `not_computable`
+    row with the reasons.
 
     By default only reference indicators computable (as reference or variant) in at least one
     country are listed; `every=True` lists the whole catalogue.
@@ -73,19 +75,20 @@ def harmonization_matrix(project, indicators: set[str] | None = None, *, every: 
         vocab,
         project.standards(),
     )
-    cells: dict[tuple[str, str], dict] = {}
+    cells: dict[tuple[str, str], list[dict]] = {}
     countries: list[str] = []
 
     def put(ref: str, country: str, cell: dict) -> None:
-        old = cells.get((ref, country))
-        if old is None or _RANK[cell["status"]] < _RANK[old["status"]]:
-            cells[(ref, country)] = cell
-        elif (
-            old["status"] == cell["status"] == "not_computable"
-            and cell["reason"]
-            and cell["reason"] not in old["reason"]
-        ):
-            old["reason"] += "; " + cell["reason"]
+        """Every definition computed for a country is listed; reasons only when none is."""
+        have = cells.setdefault((ref, country), [])
+        if cell["status"] != "not_computable":
+            have[:] = [c for c in have if c["status"] != "not_computable"]
+            if cell not in have:
+                have.append(cell)
+        elif not have:
+            have.append(cell)
+        elif have[0]["status"] == "not_computable" and cell["reason"] not in have[0]["reason"]:
+            have[0]["reason"] += "; " + cell["reason"]
 
     for i, spec in enumerate(project.model.datasets):
         plan, country = _plan(project, spec, i, catalog, vocab)
@@ -108,17 +111,14 @@ def harmonization_matrix(project, indicators: set[str] | None = None, *, every: 
         refs = [r for r in refs if r in indicators]
     rows = []
     for ref in refs:
-        row_cells = [cells.get((ref, c)) for c in countries]
-        if (
-            not every
-            and not indicators
-            and not any(c and c["status"] != "not_computable" for c in row_cells)
-        ):
+        row_cells = [cells.get((ref, c), []) for c in countries]
+        computable = any(c["status"] != "not_computable" for cs in row_cells for c in cs)
+        if not every and not indicators and not computable:
             continue
-        for country, cell in zip(countries, row_cells, strict=True):
-            source = catalog.get(ref).source
-            cell = cell or _cell("not_computable", reason=f"no {source} dataset")
-            rows.append({"reference_indicator_id": ref, "country": country, **cell})
+        source = catalog.get(ref).source
+        for country, country_cells in zip(countries, row_cells, strict=True):
+            for cell in country_cells or [_cell("not_computable", reason=f"no {source} dataset")]:
+                rows.append({"reference_indicator_id": ref, "country": country, **cell})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
