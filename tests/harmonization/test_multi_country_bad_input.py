@@ -200,3 +200,55 @@ def test_aggregate_is_refused_when_a_member_is_not_comparable() -> None:
     assert row["estimate"] == pytest.approx((100 * 10 + 50 * 20) / 150)
     assert row["se"] == pytest.approx(np.sqrt((100 / 150) ** 2 + (50 / 150) ** 2 * 4))
     assert (row["flags"], row["missing_members"], row["status"]) == ("MHI546", "MAR", "")
+
+
+def _variant(path: Path, ident: str, country: str) -> None:
+    path.write_text(
+        f"id: {ident}\nversion: 1.0.0\nextends: {{id: mort_asmr_by_cob, version: 1.0.0}}\n"
+        f"country: {country}\ndeviations:\n  - kind: reference_period\n    fields: []\n"
+        "    note: Year-end register population.\n"
+    )
+
+
+def test_variants_run_only_on_their_own_country(two_swedens) -> None:
+    _variant(two_swedens / "indicator_defs" / "mort_swe.yaml", "mort_swe", "SWE")
+    _variant(two_swedens / "indicator_defs" / "mort_nor.yaml", "mort_nor", "NOR")
+    text = "definitions: [indicator_defs]\ndatasets:\n" + _registry("a", "    country: SWE\n")
+    text = text.replace(
+        "indicators: [mort_asmr_by_cob]", "indicators: [mort_asmr_by_cob, mort_swe]"
+    )
+    (two_swedens / "mhi.yaml").write_text(text)
+    st = compute(load_project(two_swedens / "mhi.yaml")).tables["stacked"]
+    assert set(st["variant_id"]) == {"", "mort_swe"}
+    assert set(st.loc[st["variant_id"] == "mort_swe", "comparability"]) == {"V:reference_period"}
+    (two_swedens / "mhi.yaml").write_text(text.replace("mort_swe]", "mort_swe, mort_nor]"))
+    with pytest.raises(MhiError) as err:
+        compute(load_project(two_swedens / "mhi.yaml"))
+    (problem,) = err.value.issues
+    assert problem.code == "MHI543" and "mort_nor is a variant for NOR" in problem.message
+    assert problem.line == 8 and problem.col > 40  # the listed id, on the indicators line
+
+
+def test_one_indicator_in_two_units_is_refused() -> None:
+    from mhindicators.harmonization.tables import _check_units
+
+    stacked = pd.DataFrame(
+        {
+            "indicator_id": ["a", "a_nor"],
+            "country": ["ESP", "NOR"],
+            "reference_indicator_id": ["a", "a"],
+            "unit": ["per_100000", "per_1000"],
+        }
+    )
+    project = SimpleNamespace(doc=None)
+    info = {
+        "a": {"reference_unit": "per_100000", "deviations": ""},
+        "a_nor": {"reference_unit": "per_100000", "deviations": "age_range"},
+    }
+    with pytest.raises(MhiError) as err:
+        _check_units(project, stacked, info)
+    assert _codes(err.value) == ["MHI544"] and "a_nor (NOR) is in per_1000" in str(
+        err.value.issues[0].message
+    )
+    info["a_nor"]["deviations"] = "age_range+unit"
+    _check_units(project, stacked, info)  # declared: flagged U on the rows, not refused

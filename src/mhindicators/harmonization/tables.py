@@ -71,10 +71,11 @@ def stacked_table(project, catalog, result) -> pd.DataFrame:
         "migratory_dimension",
     ):
         out[col] = out["indicator_id"].map({k: v[col] for k, v in info.items()})
-    out["migratory_group"] = [
-        row[dim] if dim and dim in out.columns else TOTAL
-        for row, dim in zip(out.to_dict("records"), out["migratory_dimension"], strict=True)
-    ]
+    out["migratory_group"] = TOTAL
+    for dim in out["migratory_dimension"].unique():
+        if dim and dim in out.columns:
+            rows = (out["migratory_dimension"] == dim).to_numpy()
+            out.loc[rows, "migratory_group"] = out.loc[rows, dim]
     _check_units(project, out, info)
     lead = [*KEYS, "indicator_id", "migratory_dimension", "migratory_group"]
     rest = [c for c in out.columns if c not in lead]
