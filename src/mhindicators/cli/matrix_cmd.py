@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
 from mhindicators.errors import UsageError
@@ -54,22 +55,36 @@ def matrix(
 
 
 def _text(table) -> None:
+    """A table when every country column gets 24 characters; else one block per indicator."""
     countries = list(dict.fromkeys(table["country"]))
-    out = Table(title="Harmonization matrix", show_lines=True)
-    out.add_column("indicator", overflow="fold", min_width=22)
-    for country in countries:
-        out.add_column(country, overflow="fold", min_width=10)
-    for ref, rows in table.groupby("reference_indicator_id", sort=True):
-        cells = {
-            c: "\n".join(_cell(r) for r in rows[rows["country"] == c].itertuples())
-            for c in countries
-        }
-        out.add_row(ref, *(cells[c] for c in countries))
-    stdout.print(out)
+    first = 24
+    each = (stdout.width - first - 3 * (len(countries) + 1) - 1) // max(len(countries), 1)
+    groups = list(table.groupby("reference_indicator_id", sort=True))
+    if each >= 24:
+        out = Table(title="Harmonization matrix", show_lines=True)
+        out.add_column("indicator", overflow="fold", width=first - 2)
+        for country in countries:
+            out.add_column(country, overflow="fold", width=each)
+        for ref, rows in groups:
+            cells = {
+                c: "\n".join(_cell(r) for r in rows[rows["country"] == c].itertuples())
+                for c in countries
+            }
+            out.add_row(ref, *(cells[c] for c in countries))
+        stdout.print(out, soft_wrap=False)
+    else:
+        stdout.print("Harmonization matrix", style="bold", soft_wrap=False)
+        for ref, rows in groups:
+            stdout.print(ref, style="bold", markup=False, soft_wrap=False)
+            for r in rows.itertuples():
+                line = Text(f"  {r.country}  ")
+                line.append(_cell(r))
+                stdout.print(line, soft_wrap=False)
     stdout.print(
         "reference = the catalogue definition; variant = a national variant (its deviation "
         "kinds; ids in --format csv/json); no = not computable (why)",
         markup=False,
+        soft_wrap=False,
     )
 
 
