@@ -125,7 +125,11 @@ def compute_survey(
                         stats,
                         doms.membership[rows],
                         column=j,
-                        estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
+                        # the replicate covariance of y/x is the same for every estimator
+                        # of a ratio; "ratio" skips the proportion's logit fits
+                        estimator="total"
+                        if SURVEY_ESTIMATOR[ind.estimator] == "total"
+                        else "ratio",
                         covariance=True,
                     )
                     return sub.cov
