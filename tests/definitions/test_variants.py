@@ -172,3 +172,44 @@ def test_json_schema_accepts_partial_variants_only_with_extends() -> None:
     assert {"extends", "country", "deviations"} <= set(schema["properties"])
     kinds = schema["$defs"]["Deviation"]["properties"]["kind"]["enum"]
     assert "age_range" in kinds and "migratory_status_basis" in kinds
+
+
+def test_variant_of_a_broken_base_names_the_base(tmp_path: Path) -> None:
+    _write(tmp_path, "var_base", BASE.replace("unit: percent", "unit: percentage"))
+    _write(
+        tmp_path,
+        "var_case",
+        "id: var_case\nversion: 1.0.0\nextends: {id: var_base, version: 1.0.0}\n"
+        'universe: "age >= 15"\n'
+        "deviations: [{kind: age_range, fields: [universe], note: Ages 15+.}]\n",
+    )
+    catalog, report = check_paths([tmp_path])
+    found = sorted((Path(i.file).name, i.code) for i in report.errors)
+    assert found == [("var_base.yaml", "MHI114"), ("var_case.yaml", "MHI150")]
+    assert "has errors" in next(i.message for i in report.errors if i.code == "MHI150")
+    assert len(catalog) == 0
+
+
+def test_show_lists_the_national_variants_of_a_reference() -> None:
+    from typer.testing import CliRunner
+
+    from mhindicators.cli.main import app
+
+    args = ["show", "eu_unmet_medical_need", "--defs", str(DEFS), "--defs", str(VARIANTS)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0
+    assert "national variants" in result.stdout
+    assert "eu_unmet_medical_need_mar" in result.stdout
+
+
+def test_reordered_dimensions_repeat_the_base(tmp_path: Path) -> None:
+    _write(tmp_path, "var_base", BASE + "disaggregate_by: [migratory_status, sex]\n")
+    _write(
+        tmp_path,
+        "var_case",
+        "id: var_case\nversion: 1.0.0\nextends: {id: var_base, version: 1.0.0}\n"
+        "disaggregate_by: [sex, migratory_status]\n"
+        "deviations: [{kind: disaggregation, fields: [disaggregate_by], note: Order.}]\n",
+    )
+    _, report = check_paths([tmp_path])
+    assert [(i.code, i.line) for i in report.errors] == [("MHI157", 4)]

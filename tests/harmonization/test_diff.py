@@ -140,6 +140,13 @@ def test_catalog_diff_added_removed_changed(tmp_path: Path) -> None:
         "beta",
     )
     assert diff_catalogs(load_catalog(DEFS), load_catalog(DEFS)).same
+    cli = runner.invoke(app, ["diff", str(DEFS), str(new), "-f", "json"])
+    assert cli.exit_code == 1
+    data = json.loads(cli.stdout)
+    assert data["diff"] == "catalog" and data["added"] == ["extra"]
+    assert list(data["changed"]) == ["eu_unmet_medical_need"]
+    text = runner.invoke(app, ["diff", str(DEFS), str(new)]).stdout
+    assert "+ extra (only in B)" in text and "- hs_health_coverage (only in A)" in text
 
 
 def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
@@ -251,3 +258,14 @@ def test_two_variants_of_one_base_show_each_sides_declarations(tmp_path: Path) -
     same_fields = diff_pair(catalog.get("unmet_swe"), catalog.get("eu_unmet_medical_need"))
     assert same_fields.variant == "unmet_swe"
     assert [c.field for c in same_fields.changes] == ["country"]
+
+
+def test_docs_kind_table_matches_the_validator() -> None:
+    from mhindicators.definitions.variants import ANY_FIELD, KIND_FIELDS
+
+    page = (ROOT / "docs" / "harmonization.md").read_text(encoding="utf-8")
+    for kind, fields in KIND_FIELDS.items():
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{kind}` |"))
+        documented = row.rstrip(" |").rsplit("|", 1)[1].strip()
+        expected = "any" if fields == ANY_FIELD else ", ".join(fields)
+        assert documented == expected, kind

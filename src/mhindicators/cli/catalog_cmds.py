@@ -98,6 +98,9 @@ def show(
             ),
             "notes": ind.notes,
             "variant of": f"{ind.extends.id} v{ind.extends.version}" if ind.extends else None,
+            "national variants": ", ".join(
+                sorted(v.id for v in catalog if v.extends and v.extends.id == ind.id)
+            ),
             "country": ind.country,
             "file": str(catalog.paths[ind.id]),
         }

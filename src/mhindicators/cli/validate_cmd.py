@@ -24,7 +24,11 @@ def validate(
     project_file: Path | None = project_option(),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
-    """Check indicator definitions; report every problem at once, located at file:line:col."""
+    """Check indicator definitions; report every problem at once, located at file:line:col.
+
+    National variants (`extends:`) are resolved against the reference definitions given in
+    the same call, e.g. `mhi validate indicator_defs national/`.
+    """
 
     def body() -> None:
         missing = [p for p in paths if not p.exists()]

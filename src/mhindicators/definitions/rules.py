@@ -12,7 +12,7 @@ from mhindicators.expr import ExprSyntaxError, check, parse
 from mhindicators.expr.logic import contradicts
 from mhindicators.expr.nodes import Node
 from mhindicators.issues import Issue, define, issue
-from mhindicators.vocabulary import Vocabulary
+from mhindicators.vocabulary import Vocabulary, code_list
 
 define(
     "MHI130",
@@ -110,6 +110,14 @@ define(
     "A definition declares deviations but extends nothing.",
     "Add `extends: {id: ..., version: ...}`, or remove `deviations:` from a reference definition.",
 )
+define(
+    "MHI158",
+    "unknown-country",
+    "error",
+    "`country` is not an ISO 3166-1 alpha-3 code.",
+    "Use the three-letter code, e.g. MAR, ESP, SWE (docs/vocabulary.md lists the code list).",
+)
+
 CI_METHODS = {
     "proportion": {"logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
     "mean": {"mean"},
@@ -141,6 +149,8 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
         )
     if ind.extends is None and ind.deviations:
         at(("deviations",), "MHI155", "deviations are declared but `extends:` is missing", key=True)
+    if ind.country is not None and ind.country not in code_list("iso3166_alpha3"):
+        at(("country",), "MHI158", f"'{ind.country}' is not an ISO 3166-1 alpha-3 country code")
     if ind.multiplier is not None and ind.multiplier != UNIT_MULTIPLIERS[ind.unit]:
         at(
             ("multiplier",),

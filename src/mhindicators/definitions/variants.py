@@ -152,11 +152,6 @@ class MergedDoc(SourceDoc):
         return self._owner(tuple(path)).locate_in_scalar(path, offset)
 
 
-def is_variant_doc(doc: SourceDoc | None) -> bool:
-    """True for a parsed file that `extends:` a reference definition."""
-    return doc is not None and isinstance(doc.data, dict) and "extends" in doc.data
-
-
 def resolve_variants(
     pending: list[LoadedDefinition],
     references: dict[str, LoadedDefinition],
@@ -265,6 +260,8 @@ def field_equal(field: str, a: Any, b: Any) -> bool:
     """Semantic equality of one definition field (expressions compared as normalised trees)."""
     if field in _CONDITIONS and isinstance(a, str) and isinstance(b, str):
         return same_expression(a, b, _CONDITIONS[field])
+    if field == "disaggregate_by":  # the order of dimensions does not change an estimate
+        return set(a) == set(b)
     return _plain(a) == _plain(b)
 
 

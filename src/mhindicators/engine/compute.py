@@ -164,7 +164,7 @@ def _run_survey(
     loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
     check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
     country = projects.dataset_country(project, spec, index, loaded)
-    only = projects.for_country(catalog, country, only)
+    only = projects.for_country(catalog, country, only, spec.indicators)
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
     plan = projects.within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
@@ -224,7 +224,7 @@ def _run_registry(
     check_kind(ev_prof, ("events",), f"events of registry '{spec.id}'")
     ev_vars = available_variables(ev_prof, vocab)
     country = projects.dataset_country(project, spec, index, ev_prof)
-    only = projects.for_country(catalog, country, only)
+    only = projects.for_country(catalog, country, only, spec.indicators)
     den_prof, den_vars = None, set()
     if spec.denominator is not None:
         den_prof = load_profile(

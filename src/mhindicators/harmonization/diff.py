@@ -13,25 +13,9 @@ from typing import Any
 
 from mhindicators.definitions.catalog import Catalog
 from mhindicators.definitions.model import Deviation, Indicator
-from mhindicators.expr.canonical import atom_names, canonical_text, changed_atoms, without_numbers
+from mhindicators.expr.canonical import canonical_text
+from mhindicators.harmonization.kinds import MIGRATORY_VARIABLES, expression_kind
 
-#: Canonical variables that carry migratory status (a change about them is a change of basis).
-MIGRATORY_VARIABLES = frozenset(
-    {
-        "migratory_status",
-        "nativity",
-        "citizenship_status",
-        "migrant_generation",
-        "years_since_arrival",
-        "duration_group",
-        "protection_status",
-        "country_of_birth",
-        "citizenship",
-        "year_of_arrival",
-        "mother_country_of_birth",
-        "father_country_of_birth",
-    }
-)
 _EXPRESSIONS = {"universe": True, "numerator": True, "denominator": False, "value": False}
 _METADATA = ("version", "name", "description", "theme", "notes", "country")
 
@@ -185,26 +169,6 @@ def diff_catalogs(a: Catalog, b: Catalog) -> CatalogDiff:
         removed=sorted(set(a.indicators) - set(b.indicators)),
         changed=changed,
     )
-
-
-def expression_kind(name: str, old: str | None, new: str | None, condition: bool = True) -> str:
-    """The deviation kind of a change in an expression field, from the part that changed."""
-    gone, came = changed_atoms(old, new)
-    names = atom_names(gone | came)
-    if names and names <= {"age"}:
-        return "age_range"
-    if names & MIGRATORY_VARIABLES:
-        return "migratory_status_basis"
-    if old is not None and new is not None and _only_numbers_differ(old, new, condition):
-        return "threshold"
-    if name == "universe":
-        return "population_coverage"
-    return "outcome_definition"
-
-
-def _only_numbers_differ(old: str, new: str, condition: bool) -> bool:
-    blank = without_numbers(canonical_text(old, condition))
-    return blank == without_numbers(canonical_text(new, condition))
 
 
 def _expression(name: str, old: str | None, new: str | None, condition: bool) -> Change | None:

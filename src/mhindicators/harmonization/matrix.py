@@ -33,7 +33,9 @@ def _plan(project, spec, index, catalog, vocab):
         loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
         check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
         country = projects.dataset_country(project, spec, index, loaded)
-        only = projects.for_country(catalog, country, spec.indicators and set(spec.indicators))
+        only = projects.for_country(
+            catalog, country, spec.indicators and set(spec.indicators), spec.indicators
+        )
         plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
         return projects.within_bases(plan, catalog, profile_bases(loaded)), country
     ev = load_profile(
@@ -49,7 +51,9 @@ def _plan(project, spec, index, catalog, vocab):
         )
         den_vars = available_variables(den, vocab)
         bases = tuple(b for b in bases if b in profile_bases(den))
-    only = projects.for_country(catalog, country, spec.indicators and set(spec.indicators))
+    only = projects.for_country(
+        catalog, country, spec.indicators and set(spec.indicators), spec.indicators
+    )
     plan = plan_registry(
         catalog,
         spec.id,

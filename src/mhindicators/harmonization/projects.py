@@ -67,9 +67,18 @@ def dataset_period(spec, year: int) -> str:
     return str(spec.period) if spec.period is not None else str(year)
 
 
-def for_country(catalog, country: str, only: set[str] | None) -> set[str] | None:
-    """Indicators that may run on a dataset of `country`: national variants only on their own."""
-    foreign = {i.id for i in catalog if getattr(i, "country", None) not in (None, country)}
+def for_country(
+    catalog, country: str, only: set[str] | None, listed: list[str] | None = None
+) -> set[str] | None:
+    """Indicators that may run on a dataset of `country`: national variants only on their own
+    country's datasets, unless the dataset lists the variant by id under `indicators:` (a
+    dataset that declares another `country:` may not, MHI543)."""
+    explicit = set(listed or ())
+    foreign = {
+        i.id
+        for i in catalog
+        if getattr(i, "country", None) not in (None, country) and i.id not in explicit
+    }
     if not foreign:
         return only
     allowed = {i.id for i in catalog} - foreign
