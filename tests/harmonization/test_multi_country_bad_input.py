@@ -229,26 +229,31 @@ def test_variants_run_only_on_their_own_country(two_swedens) -> None:
     assert problem.line == 8 and problem.col > 40  # the listed id, on the indicators line
 
 
-def test_one_indicator_in_two_units_is_refused() -> None:
+def test_one_indicator_in_two_units_is_refused(tmp_path) -> None:
     from mhindicators.harmonization.tables import _check_units
 
     stacked = pd.DataFrame(
         {
+            "dataset": ["esp", "nor"],
             "indicator_id": ["a", "a_nor"],
             "country": ["ESP", "NOR"],
             "reference_indicator_id": ["a", "a"],
             "unit": ["per_100000", "per_1000"],
         }
     )
-    project = SimpleNamespace(doc=None)
+    (tmp_path / "mhi.yaml").write_text(
+        "datasets:\n  - {id: esp, path: e.csv, profile: e.yaml}\n"
+        "  - {id: nor, path: n.csv, profile: n.yaml}\n"
+    )
+    project = load_project(tmp_path / "mhi.yaml")
     info = {
         "a": {"reference_unit": "per_100000", "deviations": ""},
         "a_nor": {"reference_unit": "per_100000", "deviations": "age_range"},
     }
     with pytest.raises(MhiError) as err:
         _check_units(project, stacked, info)
-    assert _codes(err.value) == ["MHI544"] and "a_nor (NOR) is in per_1000" in str(
-        err.value.issues[0].message
-    )
+    (problem,) = err.value.issues
+    assert problem.code == "MHI544" and "a_nor (NOR) is in per_1000" in problem.message
+    assert (problem.line, problem.col) == (3, 10)  # the id of the dataset giving per_1000
     info["a_nor"]["deviations"] = "age_range+unit"
     _check_units(project, stacked, info)  # declared: flagged U on the rows, not refused

@@ -34,7 +34,8 @@ define(
 )
 
 
-def _at(project, *path) -> tuple[str, int, int]:
+def project_location(project, *path) -> tuple[str, int, int]:
+    """file, line, col of a key of the project file (empty when it has no file)."""
     if project.doc is None:
         return "", 0, 0
     line, col = project.doc.locate(tuple(path))
@@ -45,7 +46,7 @@ def dataset_country(project, spec, index: int, loaded) -> str:
     """The dataset's ISO3 country: its `country:` or its profile's metadata.country (MHI542)."""
     meta = loaded.profile.metadata.country
     if spec.country is not None and spec.country != meta:
-        file, line, col = _at(project, "datasets", index, "country")
+        file, line, col = project_location(project, "datasets", index, "country")
         raise ProfileError(
             f"dataset {spec.id}: country {spec.country} but its profile says {meta}",
             [
@@ -114,7 +115,7 @@ def check_variant_countries(project, catalog) -> None:
             ind = catalog.indicators.get(ident)
             other = getattr(ind, "country", None)
             if other not in (None, spec.country):
-                file, line, col = _at(project, "datasets", i, "indicators", j)
+                file, line, col = project_location(project, "datasets", i, "indicators", j)
                 msg = f"dataset {spec.id} ({spec.country}): {ident} is a variant for {other}"
                 problems.append(issue("MHI543", msg, file, line, col))
     if problems:
@@ -142,7 +143,7 @@ def check_unique_keys(project, result) -> None:
     for (country, per, ident), group in keys.groupby(["country", "period", "indicator_id"]):
         ids = sorted(group["dataset"], key=lambda d: index.get(d, 0))
         for later in ids[1:]:
-            file, line, col = _at(project, "datasets", index.get(later, 0), "id")
+            file, line, col = project_location(project, "datasets", index.get(later, 0), "id")
             msg = (
                 f"datasets {ids[0]} and {later} both give {ident} for {country} {per}; "
                 "the stacked table would hold two values for one key"

@@ -15,7 +15,7 @@ from mhindicators.harmonization.comparability import (
     nature,
     reference_id,
 )
-from mhindicators.harmonization.projects import periods
+from mhindicators.harmonization.projects import periods, project_location
 from mhindicators.issues import define, issue
 from mhindicators.results import TOTAL
 
@@ -83,23 +83,27 @@ def stacked_table(project, catalog, result) -> pd.DataFrame:
 
 
 def _check_units(project, stacked: pd.DataFrame, info: dict) -> None:
-    """One unit per reference indicator unless a variant declares a `unit` deviation (MHI544)."""
+    """One unit per reference indicator unless a variant declares a `unit` deviation (MHI544,
+    located at the id of the dataset that gives the other unit)."""
+    index = {s.id: i for i, s in enumerate(project.model.datasets)}
     problems = []
     rows = stacked.drop_duplicates(["indicator_id", "country"])
     for _ref, group in rows.groupby("reference_indicator_id"):
         if group["unit"].nunique() < 2:
             continue
-        for row in group.itertuples():
-            meta = info[row.indicator_id]
-            if row.unit != meta["reference_unit"] and "unit" not in meta["deviations"].split("+"):
-                problems.append(
-                    issue(
-                        "MHI544",
-                        f"{row.indicator_id} ({row.country}) is in {row.unit}; "
-                        f"{row.reference_indicator_id} is in {meta['reference_unit']}",
-                        project.doc.path if project.doc else "",
-                    )
-                )
+        for row in group.to_dict("records"):
+            meta = info[row["indicator_id"]]
+            declared = "unit" in meta["deviations"].split("+")
+            if row["unit"] == meta["reference_unit"] or declared:
+                continue
+            file, line, col = project_location(
+                project, "datasets", index.get(row["dataset"], 0), "id"
+            )
+            msg = (
+                f"{row['indicator_id']} ({row['country']}) is in {row['unit']}; "
+                f"{row['reference_indicator_id']} is in {meta['reference_unit']}"
+            )
+            problems.append(issue("MHI544", msg, file, line, col))
     if problems:
         raise ProfileError("one indicator in different units across countries", problems)
 
