@@ -279,3 +279,62 @@ def test_matrix_of_the_example(tmp_path) -> None:
     assert res.exit_code == 0 and '"reference_indicator_id"' in res.stdout
     res = runner.invoke(app, args)
     assert res.exit_code == 0 and "Harmonization matrix" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("ident", "dim", "group", "reference", "countries"),
+    [
+        ("mort_asmr_by_cob", "nativity", "foreign_born", "native_born", ("ESP", "SWE")),
+        (
+            "sdg_3_4_2_suicide_rate",
+            "migratory_status",
+            "foreign_born_noncitizen",
+            "native_born_citizen",
+            ("ESP", "SWE"),
+        ),
+        (
+            "eu_unmet_medical_need",
+            "migratory_status",
+            "foreign_born_noncitizen",
+            "native_born_citizen",
+            ("ESP",),
+        ),
+    ],
+)
+def test_aggregate_gaps_follow_the_hand_formula(result, ident, dim, group, reference, countries):
+    hand = _hand()
+    st, con, agg = (result.tables[k] for k in ("stacked", "comparison", "aggregates"))
+    st = st[(st["indicator_id"] == ident) & (st["sex"] == "_T") & (st["age_group"] == "_T")]
+    members = []
+    for country in countries:
+        g, r = (
+            st[(st["country"] == country) & (st[dim] == lv)].iloc[0] for lv in (group, reference)
+        )
+        c = con[
+            (con["country"] == country) & (con["indicator_id"] == ident) & (con["group"] == group)
+        ].iloc[0]
+        members.append(
+            (
+                g["weighted_denominator"],
+                g["estimate"],
+                g["se"],
+                r["weighted_denominator"],
+                r["estimate"],
+                r["se"],
+                c["difference_se"],
+            )
+        )
+    got = agg[
+        (agg["reference_indicator_id"] == ident)
+        & (agg["migratory_group"] == group)
+        & (agg["migratory_dimension"] == dim)
+    ].iloc[0]
+    assert got["reference_group"] == reference
+    np.testing.assert_allclose(
+        [
+            got[c]
+            for c in ("difference", "difference_se", "difference_ci_lower", "difference_ci_upper")
+        ],
+        hand.aggregate_gap(members),
+        rtol=1e-10,
+    )

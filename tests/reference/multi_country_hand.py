@@ -6,6 +6,12 @@ national values; national samples independent, weights treated as fixed):
     x_agg = sum_c N_c x_c / sum_c N_c
     se_agg = sqrt(sum_c (N_c / sum_k N_k)^2 se_c^2)
     CI = x_agg -/+ z_{1-alpha/2} se_agg
+Aggregate gap of group g to reference group r over the same member countries, from each
+country's two estimates and its own gap SE (which holds the within-country covariance):
+    a_c = N_cg / sum N_kg, b_c = N_cr / sum N_kr
+    D = sum_c a_c x_cg - sum_c b_c x_cr
+    cov_c = (se_cg^2 + se_cr^2 - se_c(gap)^2) / 2
+    se_D = sqrt(sum_c a_c^2 se_cg^2 + b_c^2 se_cr^2 - 2 a_c b_c cov_c)
 Difference of two countries' gaps (gap = group - reference within a country, whose SE already
 holds the within-country covariance; countries independent):
     d = gap_A - gap_B, se_d = sqrt(se_A^2 + se_B^2), CI = d -/+ q se_d,
@@ -36,3 +42,18 @@ def gap_difference(gap_a, se_a, gap_b, se_b, quantile: float):
 
 def normal_quantile(level: float = 0.95) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def aggregate_gap(members, level: float = 0.95):
+    """members: (N_g, x_g, se_g, N_r, x_r, se_r, se_gap) per country -> (D, se, lower, upper)."""
+    tg = sum(m[0] for m in members)
+    tr = sum(m[3] for m in members)
+    d = sum(m[0] / tg * m[1] for m in members) - sum(m[3] / tr * m[4] for m in members)
+    var = 0.0
+    for ng, _, sg, nr, _, sr, sd in members:
+        a, b = ng / tg, nr / tr
+        cov = (sg**2 + sr**2 - sd**2) / 2
+        var += a**2 * sg**2 + b**2 * sr**2 - 2 * a * b * cov
+    se = math.sqrt(var)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    return d, se, d - z * se, d + z * se

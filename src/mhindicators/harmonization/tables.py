@@ -248,5 +248,5 @@ def multi_country_tables(project, catalog, result) -> dict[str, pd.DataFrame]:
     }
     if project.model.comparison.aggregate:
         dims = [d for d in result.dimensions if d in stacked.columns]
-        tables["aggregates"] = aggregates(stacked, dims, project.model.comparison)
+        tables["aggregates"] = aggregates(stacked, dims, project.model.comparison, comparison)
     return tables
