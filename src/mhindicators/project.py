@@ -138,6 +138,14 @@ class Comparison(_Strict):
     )
     name: str = Field("AGG", pattern=r"^[A-Z0-9_]{2,16}$", description="Code of the aggregate.")
 
+    @field_validator("members")
+    @classmethod
+    def _iso3(cls, value: list[str] | None) -> list[str] | None:
+        for code in value or []:
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(f"'{code[:20]}' is not an ISO 3166-1 alpha-3 code")
+        return value
+
 
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""

@@ -257,3 +257,11 @@ def test_one_indicator_in_two_units_is_refused(tmp_path) -> None:
     assert (problem.line, problem.col) == (3, 10)  # the id of the dataset giving per_1000
     info["a_nor"]["deviations"] = "age_range+unit"
     _check_units(project, stacked, info)  # declared: flagged U on the rows, not refused
+
+
+def test_aggregate_members_are_iso3_codes(tmp_path) -> None:
+    (tmp_path / "mhi.yaml").write_text("comparison:\n  members: [ESP, Morocco]\n")
+    with pytest.raises(MhiError) as err:
+        load_project(tmp_path / "mhi.yaml")
+    (problem,) = err.value.issues
+    assert problem.code == "MHI320" and "Morocco" in problem.message and problem.line == 2
