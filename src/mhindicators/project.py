@@ -105,6 +105,14 @@ class DatasetSpec(_Strict):
     indicators: list[str] | None = Field(
         None, description="Only these indicator ids on this dataset (default: all that apply)."
     )
+    country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 (default: the profile's metadata.country; must agree).",
+    )
+    period: str | int | None = Field(
+        None, description="Reference period of the results (default: the profile's metadata.year)."
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> DatasetSpec:
@@ -131,15 +139,40 @@ class Reliability(_Strict):
     )
 
 
+class Comparison(_Strict):
+    """Cross-country tables of a multi-country project (docs/multi-country.md)."""
+
+    aggregate: bool = Field(True, description="Population-weighted multi-country aggregates.")
+    members: list[str] | None = Field(
+        None, description="ISO3 countries the aggregate should cover; a missing one is flagged."
+    )
+    name: str = Field("AGG", pattern=r"^[A-Z0-9_]{2,16}$", description="Code of the aggregate.")
+
+    @field_validator("members")
+    @classmethod
+    def _iso3(cls, value: list[str] | None) -> list[str] | None:
+        for code in value or []:
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(f"'{code[:20]}' is not an ISO 3166-1 alpha-3 code")
+        return value
+
+
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""
 
     name: str | None = None
+    root: str | None = Field(
+        None,
+        pattern=r"^\.\.(/\.\.)*$",
+        description="An ancestor folder ('..', '../..') that paths may reach; default: the "
+        "project file's folder.",
+    )
     definitions: list[str] = Field(default_factory=lambda: ["indicator_defs"])
     vocabulary: list[str] = Field(default_factory=list)
     datasets: list[DatasetSpec] = Field(default_factory=list)
     output: Output = Field(default_factory=Output)
     reliability: Reliability = Field(default_factory=Reliability)
+    comparison: Comparison = Field(default_factory=Comparison)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
     standard_populations: dict[str, str] = Field(
@@ -175,6 +208,15 @@ class Project:
     doc: SourceDoc | None = None
     trusted: frozenset[str] = frozenset()  # absolute paths given on the command line
 
+    @property
+    def boundary(self) -> Path:
+        """The folder every project path must stay in: the project file's folder, or the
+        ancestor named by `root:`."""
+        return (self.root / (self.model.root or ".")).resolve()
+
+    def _boundary_name(self) -> str:
+        return "the project folder" if self.model.root is None else f"root {self.model.root}"
+
     def vocabulary(self) -> Vocabulary:
         """The default vocabulary extended by the project's `vocabulary:` files."""
         from mhindicators.vocabulary import default_vocabulary
@@ -203,7 +245,7 @@ class Project:
                     [issue("MHI901", f"path does not exist: {relative}", relative)],
                 )
             return Path(relative)
-        why = _escape(self.root, relative)
+        why = _escape(self.root, relative, self.boundary, self._boundary_name())
         path = self.root / relative
         if why is None:
             path = path.resolve()
@@ -224,7 +266,11 @@ class Project:
         through a symlink. `--out` on the command line is not checked: that is the user's choice.
         """
         relative = self.model.output.dir
-        why = "is absolute" if Path(relative).is_absolute() else _escape(self.root, relative)
+        why = (
+            "is absolute"
+            if Path(relative).is_absolute()
+            else _escape(self.root, relative, self.boundary, self._boundary_name())
+        )
         if why is not None:
             line, col = self.doc.locate(("output", "dir")) if self.doc else (0, 0)
             msg = f"output folder '{relative}' {why}; outputs stay inside the project"
@@ -234,15 +280,18 @@ class Project:
         return self.root / relative
 
 
-def _escape(root: Path, relative: str) -> str | None:
-    """Why `relative` (taken from `root`) leads outside `root`, or None if it stays inside."""
-    top = root.resolve()
+def _escape(
+    root: Path, relative: str, boundary: Path | None = None, name: str = "the project folder"
+) -> str | None:
+    """Why `relative` (taken from `root`) leads outside `boundary` (default `root`, described
+    as `name` in the message), or None if it stays inside."""
+    top = (boundary or root).resolve()
     try:
         if _inside((root / relative).resolve(), top):
             return None
     except RuntimeError:  # Python < 3.13 raises on a symlink loop
         return "goes through a symlink loop"
-    if _inside(Path(os.path.normpath(top / relative)), top):
+    if _inside(Path(os.path.normpath(root.resolve() / relative)), top):
         link = root
         for part in Path(relative).parts:  # the path is inside on paper: a symlink leads out
             link = link / part
@@ -251,9 +300,9 @@ def _escape(root: Path, relative: str) -> str | None:
                 target = target if len(target) <= 80 else target[:77] + "..."
                 return (
                     f"goes through the symlink '{link.relative_to(root)}' -> '{target}', "
-                    "which leads outside the project folder"
+                    f"which leads outside {name}"
                 )
-    return "is outside the project folder"
+    return f"is outside {name}"
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -24,6 +24,7 @@ ID_COLUMNS = [
     "source",
     "estimator",
     "unit",
+    "migratory_basis",
 ]
 STAT_COLUMNS = [
     "standardization",
@@ -73,6 +74,8 @@ class ResultTable:
     provenance: dict[str, str] = field(default_factory=dict)
     #: warnings of the run (`Issue`s of severity warning), also in summary["warnings"]
     warnings: list[Issue] = field(default_factory=list)
+    #: further tables written beside the three above (multi-country: stacked, comparison, ...)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def dimensions(self) -> list[str]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from mhindicators import __version__
-from mhindicators.cli import catalog_cmds, compute_cmd, diff_cmd, profile_cmds, validate_cmd
+from mhindicators.cli import (
+    catalog_cmds,
+    compute_cmd,
+    diff_cmd,
+    matrix_cmd,
+    profile_cmds,
+    validate_cmd,
+)
 
 app = typer.Typer(
     name="mhi",
@@ -39,3 +46,4 @@ app.command("show")(catalog_cmds.show)
 app.command("schema")(catalog_cmds.schema)
 app.command("diff")(diff_cmd.diff)
 app.add_typer(profile_cmds.app, name="profile")
+app.command("matrix")(matrix_cmd.matrix)

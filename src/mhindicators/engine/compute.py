@@ -11,8 +11,9 @@ import pandas as pd
 from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import flag_table
-from mhindicators.engine.plan import Plan, Register, plan_registry, plan_survey
+from mhindicators.engine.plan import Plan, plan_survey
 from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
+from mhindicators.engine.register_plan import plan_register
 from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
 from mhindicators.engine.report import (
     SCALED,
@@ -30,14 +31,14 @@ from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.run_warnings import indicator_warnings, no_events
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import ProfileError, UsageError
+from mhindicators.harmonization import projects
+from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import define, issue
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
     check_event_types,
-    denominator_type,
-    event_types,
     recode_event_types,
 )
 from mhindicators.project import DatasetSpec, Project
@@ -86,6 +87,7 @@ def compute(
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
+    projects.check_variant_countries(project, catalog)
     estimates, contrasts, summary, warnings = [], [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
@@ -100,7 +102,7 @@ def compute(
         summary += summ
         warnings += warn
     record_warnings(provenance, warnings)
-    return ResultTable(
+    result = ResultTable(
         estimates=tidy(estimates, ID_COLUMNS + STAT_COLUMNS),
         contrasts=tidy(
             contrasts, ID_COLUMNS + ["dimension", "group", "reference"] + CONTRAST_STATS
@@ -109,6 +111,12 @@ def compute(
         provenance=provenance,
         warnings=warnings,
     )
+    projects.check_unique_keys(project, result)
+    if projects.is_multi_country(project, result):
+        from mhindicators.harmonization.tables import multi_country_tables
+
+        result.tables.update(multi_country_tables(project, catalog, result))
+    return result
 
 
 def _unknown_indicator(catalog: Catalog, ident: str) -> str:
@@ -170,7 +178,10 @@ def _run_survey(
 ):
     loaded = load_profile(project.resolve(spec.profile, "datasets", index, "profile"), vocab)
     check_kind(loaded, ("survey",), f"survey dataset '{spec.id}'")
+    country = projects.dataset_country(project, spec, index, loaded)
+    only = projects.for_country(catalog, country, only, spec.indicators)
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
+    plan = projects.within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
     if not plan.items:
         return [], [], summary, []
@@ -205,6 +216,7 @@ def _run_survey(
             ind, spec.id, path, res.n_universe, res.n_missing_outcome, res.table
         )
         warnings += found
+        meta["migratory_basis"] = indicator_basis(ind)
         table = flag_table(res.table, ind, project.model.reliability.survey)
         table["unknown_migratory_share"] = res.unknown_share
         estimates.append(finish(table, ind, meta))
@@ -231,29 +243,18 @@ def _run_registry(
         project.resolve(spec.events.profile, "datasets", index, "events", "profile"), vocab
     )
     check_kind(ev_prof, ("events",), f"events of registry '{spec.id}'")
-    types = event_types(ev_prof.profile)
-    ev_vars = available_variables(ev_prof, vocab)
-    if len(types) == 1:
-        ev_vars.add("event_type")  # a one-type extract: every record is of that type
-    den_prof, den_vars = None, set()
+    country = projects.dataset_country(project, spec, index, ev_prof)
+    only = projects.for_country(catalog, country, only, spec.indicators)
+    den_prof = None
     if spec.denominator is not None:
         den_prof = load_profile(
             project.resolve(spec.denominator.profile, "datasets", index, "denominator", "profile"),
             vocab,
         )
         check_kind(den_prof, ("denominator",), f"denominator of registry '{spec.id}'")
-        den_vars = available_variables(den_prof, vocab)
-    register = Register(types, denominator_type(den_prof.profile, vocab) if den_prof else None)
-    plan = plan_registry(
-        catalog,
-        spec.id,
-        ev_vars,
-        den_vars,
-        only,
-        register=register,
-        vocab=vocab,
-        has_denominator=den_prof is not None,
-    )
+    planned = plan_register(catalog, spec.id, ev_prof, den_prof, vocab, only)
+    plan, types = planned.plan, planned.types
+    ev_vars, den_vars = planned.events_variables, planned.denominator_variables
     _refuse_listed(project, index, spec, plan)
     summary = skips(plan)
     if not plan.items:
@@ -288,6 +289,7 @@ def _run_registry(
     estimates, contrasts, warnings = [], [], list(empty)
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
+        meta["migratory_basis"] = indicator_basis(ind)
         say(f"{spec.id}: indicator {i} of {len(plan.items)}: {ind.id}")
         on = inputs
         if item.event_types is not None:  # a register of several types: the counted ones

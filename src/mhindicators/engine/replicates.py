@@ -57,16 +57,25 @@ def svr_var(thetas: np.ndarray, full: np.ndarray, meta: dict) -> np.ndarray:
 
 
 def svr_cov(thetas: np.ndarray, full: np.ndarray, meta: dict) -> np.ndarray:
-    """Covariance (nd, nd) of replicate estimates; replicates undefined anywhere are dropped."""
+    """Covariance (nd, nd) of replicate estimates; replicates undefined in any domain are
+    dropped (R's `na.omit` in `svrVar` over the domains of one `svyby` call).
+
+    A domain undefined in every replicate (an empty domain, which `svyby` never lists) takes
+    no part in that rule: its rows and columns are NaN and the others are unaffected.
+    """
     rs = np.asarray(meta["rscales"], dtype=np.float64)
-    keep = ~np.isnan(thetas).any(axis=0)
-    t, r = thetas[:, keep], rs[keep]
-    if not keep.any():
-        return np.full((thetas.shape[0],) * 2, np.nan)
+    nan = np.isnan(thetas)
+    listed = ~nan.all(axis=1)
+    keep = ~nan[listed].any(axis=0)
+    out = np.full((thetas.shape[0],) * 2, np.nan)
+    if not keep.any() or not listed.any():
+        return out
+    t, r = thetas[np.ix_(listed, keep)], rs[keep]
     with np.errstate(invalid="ignore", over="ignore"):
-        centre = full if meta["mse"] else t[:, r > 0].mean(axis=1)
+        centre = np.asarray(full)[listed] if meta["mse"] else t[:, r > 0].mean(axis=1)
         dev = t - centre[:, None]
-        return meta["scale"] * (dev * r) @ dev.T
+        out[np.ix_(listed, listed)] = meta["scale"] * (dev * r) @ dev.T
+    return out
 
 
 def rank_df(stats: SurveyStats, j: int, dom, n_rows: np.ndarray) -> np.ndarray:

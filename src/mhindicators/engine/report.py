@@ -173,6 +173,8 @@ def provenance(project: Project, catalog: Catalog, standards: Mapping[str, Path]
     }
     if project.doc is not None:
         out["project.sha256"] = sha256_file(project.doc.path)
+    if project.model.root is not None:
+        out["project.root"] = project.model.root  # paths may reach this ancestor folder
     for ident, path in sorted(catalog.paths.items()):
         out[f"definition.{ident}.sha256"] = sha256_file(path)
     for name, path in sorted(standards.items()):

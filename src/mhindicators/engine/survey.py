@@ -117,7 +117,24 @@ def compute_survey(
                 covariance=bool(ind.reference_group or ind.standardize),
             )
             table = _table(ind, doms, est, conf_level, default_ci)
-            contrasts = _contrasts(ind, doms, est, conf_level)
+            margin_cov = None
+            if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
+
+                def margin_cov(rows, j=j, ind=ind, stats=stats, doms=doms):
+                    sub = estimate_domains(
+                        stats,
+                        doms.membership[rows],
+                        column=j,
+                        # the replicate covariance of y/x is the same for every estimator
+                        # of a ratio; "ratio" skips the proportion's logit fits
+                        estimator="total"
+                        if SURVEY_ESTIMATOR[ind.estimator] == "total"
+                        else "ratio",
+                        covariance=True,
+                    )
+                    return sub.cov
+
+            contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
             if ind.standardize is not None:
                 table, contrasts = _with_standardized(
                     ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
@@ -229,10 +246,15 @@ def _table(
     return table
 
 
-def _contrasts(ind: Indicator, doms: Domains, est: DomainEstimates, level: float) -> pd.DataFrame:
+def _contrasts(
+    ind: Indicator, doms: Domains, est: DomainEstimates, level: float, margin_cov=None
+) -> pd.DataFrame:
     """Difference and ratio of each migratory group vs the reference (svyby covmat + svycontrast).
 
     Intervals use t with the smaller df of the two domains; the ratio's is on the log scale.
+    `margin_cov(rows)`, for replicate designs, gives the covariance of one margin's domains as
+    one `svyby` call over them would (replicates undefined in a small cell of another margin
+    are not dropped here).
     """
     if not ind.reference_group or est.cov is None:
         return pd.DataFrame()
@@ -240,6 +262,8 @@ def _contrasts(ind: Indicator, doms: Domains, est: DomainEstimates, level: float
     g, r = reference_pairs(doms.labels, dim, ref)
     if len(g) == 0:
         return pd.DataFrame()
+    if margin_cov is not None:
+        est = replace(est, cov=_per_margin_cov(est, g, r, margin_cov))
     c = domain_contrasts(est, g, r)
     df = np.fmin(est.df[g], est.df[r])
     t = ci.t_quantile(level, df)
@@ -256,3 +280,15 @@ def _contrasts(ind: Indicator, doms: Domains, est: DomainEstimates, level: float
     out["conf_level"] = level
     out["df"] = df
     return out
+
+
+def _per_margin_cov(est: DomainEstimates, g: np.ndarray, r: np.ndarray, margin_cov) -> np.ndarray:
+    """The covariance matrix with each margin's block (its reference and groups, the domains
+    of one `svyby` call; empty domains left out, as svyby lists none) computed on its own."""
+    cov = np.full_like(est.cov, np.nan)
+    for ref in np.unique(r):
+        rows = np.concatenate([[ref], g[r == ref]])
+        rows = rows[est.n[rows] > 0]
+        if len(rows):
+            cov[np.ix_(rows, rows)] = margin_cov(rows)
+    return cov

@@ -32,6 +32,7 @@ def write_results(
     if unknown:
         raise ValueError(f"unknown output format {unknown[0]!r}")
     parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
+    parts.update(table.tables)  # multi-country tables, when there are any
     files = {
         f"{name}.{fmt}": partial(_write, frame, fmt, table.provenance)
         for fmt in dict.fromkeys(formats)

@@ -11,6 +11,13 @@ DatasetKind = Literal["survey", "events", "denominator"]
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "ACS", "successive-difference"]
 FileType = Literal["csv", "parquet", "stata", "spss", "sas"]
+MigratoryBasis = Literal[
+    "country_of_birth",
+    "citizenship",
+    "parents_country_of_birth",
+    "year_of_arrival",
+    "protection_status",
+]
 
 
 class _Strict(BaseModel):
@@ -126,6 +133,11 @@ class Profile(_Strict):
     )
     join: list[Join] = Field(
         default_factory=list, description="Further files joined onto the main file on keys."
+    )
+    migratory_basis: list[MigratoryBasis] | None = Field(
+        None,
+        description="Bases of migratory status the data supports (default: inferred from "
+        "`columns`; see docs/multi-country.md).",
     )
 
     @model_validator(mode="after")
