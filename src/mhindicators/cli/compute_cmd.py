@@ -92,7 +92,9 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
         for row in done.itertuples()
     ]
     title = f"{_count(len(computed_ids), 'indicator')} computed, {len(skipped_ids)} skipped"
-    table = Table(title=title, show_lines=False)
+    # the headline is its own line, not the table's title: rich pads a title to the table's
+    # width (and older rich to the terminal's), so it would not read as one plain line
+    table = Table(show_lines=False)
     headers = ("indicator", "dataset", "rows", "universe", "missing", "unknown %")
     for i, col in enumerate(headers):
         if i < 2:  # long ids fold onto more lines on narrow terminals; numbers are never cut
@@ -102,6 +104,7 @@ def _summary(result, written: list[Path]) -> None:  # result: ResultTable
             table.add_column(col, no_wrap=True, min_width=width, justify="right")
     for r in rows:
         table.add_row(*r)
+    stderr.print(title, highlight=False)
     stderr.print(table)
     skips = summary[summary["status"] == "skipped"]
     never = skips[skips["indicator_status"] == "skipped"]
