@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
@@ -112,11 +113,19 @@ def test_published_schemas_name_the_new_keys() -> None:
     assert "datasets" in project["properties"]
 
 
+@pytest.mark.reference_toolchain
 def test_schema_command_exports_the_profile_and_project_schemas(tmp_path: Path) -> None:
     for kind in ("profile", "project"):
         out = tmp_path / f"{kind}.json"
         assert runner.invoke(app, ["schema", "--kind", kind, "-o", str(out)]).exit_code == 0
         assert out.read_text() == (ROOT / "docs" / f"{kind}.schema.json").read_text()
+
+
+def test_schema_command_kinds(tmp_path: Path) -> None:
+    for kind in ("profile", "project"):
+        out = tmp_path / f"{kind}.json"
+        assert runner.invoke(app, ["schema", "--kind", kind, "-o", str(out)]).exit_code == 0
+        assert json.loads(out.read_text())["type"] == "object"
     assert runner.invoke(app, ["schema", "--kind", "nope"]).exit_code == 2
 
 
