@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Estimator = Literal["proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate"]
 Source = Literal["survey", "registry"]
@@ -66,6 +66,15 @@ REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "proportion"}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def _semver(value: str) -> str:
+    if not SEMVER.match(value):
+        raise ValueError(f"'{value}' is not a semantic version like 1.0.0")
+    return value
+
+
+SemVer = Annotated[str, AfterValidator(_semver)]
 SDG_CODE = re.compile(r"^\d{1,2}\.[0-9a-c]{1,2}\.\d{1,2}$")
 
 # The 2,000-character limit is the expression parser's (MHI206, located in the expression);
@@ -154,14 +163,7 @@ class Extends(_Strict):
     """The reference definition a national variant extends: its id and exact version."""
 
     id: str = Field(pattern=ID_PATTERN, description="Id of the reference definition.")
-    version: str = Field(description="Exact version of the reference definition, e.g. 1.0.0.")
-
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError(f"'{value}' is not a semantic version like 1.0.0")
-        return value
+    version: SemVer = Field(description="Exact version of the reference definition, e.g. 1.0.0.")
 
 
 class Deviation(_Strict):
@@ -180,7 +182,7 @@ class Indicator(_Strict):
     """An indicator definition; the file name must equal its id."""
 
     id: str = Field(pattern=ID_PATTERN, description="Stable unique id; the file is `<id>.yaml`.")
-    version: str = Field(description="Semantic version of the definition, e.g. 1.0.0.")
+    version: SemVer = Field(description="Semantic version of the definition, e.g. 1.0.0.")
     name: str = Field(min_length=3, max_length=200)
     description: str = Field(min_length=10)
     theme: str | None = Field(None, description="Catalogue theme (usually the folder name).")
@@ -250,13 +252,6 @@ class Indicator(_Strict):
         default_factory=list,
         description="Variants: every overridden field explained by a typed deviation.",
     )
-
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError(f"'{value}' is not a semantic version like 1.0.0")
-        return value
 
     @field_validator("disaggregate_by")
     @classmethod

@@ -17,7 +17,7 @@ from mhindicators.harmonization.comparability import (
 )
 from mhindicators.harmonization.projects import periods, project_location
 from mhindicators.issues import define, issue
-from mhindicators.results import TOTAL
+from mhindicators.results import CONTRAST_STATS, TOTAL
 
 define(
     "MHI544",
@@ -108,20 +108,7 @@ def _check_units(project, stacked: pd.DataFrame, info: dict) -> None:
         raise ProfileError("one indicator in different units across countries", problems)
 
 
-COMPARISON_STATS = [
-    "estimate",
-    "reference_estimate",
-    "difference",
-    "difference_se",
-    "difference_ci_lower",
-    "difference_ci_upper",
-    "ratio",
-    "ratio_se",
-    "ratio_ci_lower",
-    "ratio_ci_upper",
-    "conf_level",
-    "df",
-]
+COMPARISON_STATS = [c for c in CONTRAST_STATS if c != "method"]
 
 
 def comparison_table(project, catalog, result) -> pd.DataFrame:
