@@ -114,7 +114,7 @@ def summary_table(rows: list[dict], catalog: Catalog, only: set[str] | None) -> 
                 }
             )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    frame["warnings"] = frame["warnings"].fillna("")
+    frame["warnings"] = frame["warnings"].astype(object).fillna("")  # all-NaN when none ran
     computed = set(frame.loc[frame["status"] == "computed", "indicator_id"])
     frame["indicator_status"] = np.where(
         frame["indicator_id"].isin(computed), "computed", "skipped"
