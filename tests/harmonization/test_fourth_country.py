@@ -129,3 +129,51 @@ def test_a_fourth_country_reaches_the_stacked_and_comparison_tables(repo) -> Non
         & (agg["migratory_group"] == "foreign_born_noncitizen")
     ].iloc[0]
     assert row["members"] == "ESP;NOR" and row["missing_members"] == "MAR;SWE"
+
+
+def test_a_drafted_profile_gives_the_same_fourth_country(repo, tmp_path_factory) -> None:
+    """The same country with its profile drafted by `mhi profile draft`: the analyst only does
+    what the REVIEW lines ask (name the weight, map the outcome, complete the recodes)."""
+    from mhindicators import draft_profile
+
+    example = repo / "examples" / "multi_country"
+    (example / "nor").mkdir()
+    data = _norway()
+    data.to_csv(example / "nor" / "levekar_2024.csv", index=False)
+    draft = draft_profile(example / "nor" / "levekar_2024.csv", country="NOR")
+    assert "weight: WEIGHT  # REVIEW: no weight column found" in draft
+    assert "#   HELSE: integer, 5 distinct" in draft
+    for line in ("sex: KJONN", "age: ALDER", "country_of_birth: FODELAND", "psu: PSU"):
+        assert f"  {line}  # REVIEW:" in draft
+    edited = (
+        draft.replace(
+            "  weight: WEIGHT  # REVIEW: no weight column found: name it", "  weight: VEKT"
+        )
+        .replace(
+            "columns:  # canonical variable: raw column\n",
+            "columns:\n  self_perceived_health: HELSE\n",
+        )
+        .replace(
+            "recode: {}",
+            "recode:\n  sex: {1: M, 2: F}\n"
+            "  self_perceived_health: {1: very_good, 2: good, 3: fair, 4: bad, 5: very_bad}",
+        )
+    )
+    (example / "nor" / "levekar_2024.profile.yaml").write_text(edited)
+    (example / "definitions" / "eu_self_perceived_health_bad_nor.yaml").write_text(VARIANT)
+    dataset = (
+        "  - id: nor_survey\n    country: NOR\n    path: nor/levekar_2024.csv\n"
+        "    profile: nor/levekar_2024.profile.yaml\n"
+        "    indicators: [eu_self_perceived_health_bad, eu_self_perceived_health_bad_nor]\n"
+    )
+    project = (example / "mhi.yaml").read_text().replace("comparison:\n", dataset + "comparison:\n")
+    (example / "mhi.yaml").write_text(project)
+    drafted = compute(load_project(example / "mhi.yaml")).tables["stacked"]
+
+    (example / "nor" / "levekar_2024.profile.yaml").write_text(PROFILE)
+    by_hand = compute(load_project(example / "mhi.yaml")).tables["stacked"]
+    pick = ["country", "variant_id", "migratory_group", "sex", "age_group", "estimate", "se"]
+    a = drafted[drafted["country"] == "NOR"][pick].reset_index(drop=True)
+    b = by_hand[by_hand["country"] == "NOR"][pick].reset_index(drop=True)
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12)
