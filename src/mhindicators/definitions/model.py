@@ -7,7 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Estimator = Literal["proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate"]
+Estimator = Literal[
+    "proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate", "quantile"
+]
+#: R survey 4.1 `svyquantile` rules (docs/methods-distribution.md); math = hf1, school = hf2.
+QuantileRule = Literal["math", "school", "hf1", "hf2", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9"]
 Source = Literal["survey", "registry"]
 Pillar = Literal["monitoring", "policy_legal", "health_systems", "partnerships"]
 MissingPolicy = Literal["exclude", "as_false"]
@@ -23,6 +27,7 @@ CIMethod = Literal[
     "fay-feuer",
     "tiwari",
     "dobson",
+    "woodruff",
 ]
 
 #: unit -> multiplier applied to the estimate (percent: proportion x 100).
@@ -60,8 +65,11 @@ ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "count": (("numerator",), ("denominator", "value")),
     "rate": (("numerator", "denominator"), ("value",)),
     "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
+    "quantile": (("value", "quantile"), ("numerator", "denominator")),
 }
-SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"}
+#: fields only the distribution estimators use
+QUANTILE_FIELDS = ("quantile", "quantile_rule")
+SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count", "quantile"}
 REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "proportion"}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
@@ -104,6 +112,8 @@ OverridableField = Literal[
     "standardize",
     "reliability",
     "ci_method",
+    "quantile",
+    "quantile_rule",
 ]
 #: Documentation fields a variant may restate freely (reported by `mhi diff` as metadata).
 DESCRIPTIVE_FIELDS = ("name", "description", "theme", "framework", "notes")
@@ -202,7 +212,19 @@ class Indicator(_Strict):
     denominator: Expr | None = Field(
         None, description="Value summed for ratios; for rates the denominator measure."
     )
-    value: Expr | None = Field(None, description="Numeric value for mean and total.")
+    value: Expr | None = Field(None, description="Numeric value for mean, total and quantile.")
+    quantile: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Quantile estimator: the probability, strictly between 0 and 1 "
+        "(0.5 = the median).",
+    )
+    quantile_rule: QuantileRule | None = Field(
+        None,
+        description="Quantile estimator: how a weighted quantile is read off the weighted "
+        "distribution, as R survey `svyquantile(qrule = )`; default `math`.",
+    )
     missing: MissingPolicy = Field(
         "exclude",
         description="Rows in the universe whose outcome is missing: `exclude` removes them "
@@ -278,6 +300,12 @@ class Indicator(_Strict):
             raise ValueError(
                 f"estimator '{self.estimator}' does not use {', '.join(extra)}; remove it "
                 f"or change the estimator"
+            )
+        stray = [f for f in QUANTILE_FIELDS if getattr(self, f) is not None]
+        if stray and self.estimator != "quantile":
+            raise ValueError(
+                f"estimator '{self.estimator}' does not use {', '.join(stray)} (only "
+                f"'quantile' does); remove it or change the estimator"
             )
         allowed = SURVEY_ESTIMATORS if self.source == "survey" else REGISTRY_ESTIMATORS
         if self.estimator not in allowed:

@@ -127,6 +127,7 @@ CI_METHODS = {
     "count": {"mean", "garwood", "byar"},
     "rate": {"garwood", "byar"},
     "standardized_rate": {"fay-feuer", "tiwari", "dobson"},
+    "quantile": {"woodruff"},
 }
 _KINDS = {"universe": "condition", "denominator": "value", "value": "value"}
 

@@ -107,8 +107,17 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "missing",
         "standardize",
         "ci_method",
+        "quantile",
+        "quantile_rule",
     ),
-    "method": ("missing", "ci_method", "reliability", "standardize", "multiplier"),
+    "method": (
+        "missing",
+        "ci_method",
+        "reliability",
+        "standardize",
+        "multiplier",
+        "quantile_rule",
+    ),
     "unit": ("unit", "multiplier"),
     "disaggregation": ("disaggregate_by", "age_groups", "reference_group"),
 }

@@ -51,7 +51,7 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         y = cond.true_mask()
         if ind.missing == "exclude":
             known = cond.known
-    elif ind.estimator in ("mean", "total"):
+    elif ind.estimator in ("mean", "total", "quantile"):
         value = np.asarray(_evaluate(ind.value, frame, vocab, "value"), dtype=np.float64)
         known = ~np.isnan(value)
         y = np.where(known, value, 0.0)

@@ -31,6 +31,7 @@ from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.engine.survey_quantile import quantile_domains
 from mhindicators.engine.survey_standardize import standardize
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
@@ -109,6 +110,31 @@ def compute_survey(
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
+            if ind.estimator == "quantile":
+                q = quantile_domains(
+                    design,
+                    cells,
+                    doms,
+                    m.y,
+                    m.keep & in_band,
+                    float(ind.quantile),  # type: ignore[arg-type]
+                    ind.quantile_rule or "math",
+                    conf_level,
+                )
+                table, contrasts = quantile_table(doms, q, conf_level), pd.DataFrame()
+                share = unknown_share(work, m.keep & in_band, ind, design.weights)
+                results.append(
+                    SurveyResult(
+                        ind,
+                        table,
+                        contrasts,
+                        m.n_universe,
+                        m.n_missing_outcome,
+                        share,
+                        int(np.count_nonzero(m.keep & ~in_band)),
+                    )
+                )
+                continue
             est = estimate_domains(
                 stats,
                 doms.membership,
@@ -226,6 +252,26 @@ def _table(
     table["weighted_denominator"] = est.denominator
     table["n_eff"] = est.n_eff
     table["status"] = [ci.STATUS[int(s)] if s else "" for s in interval.status]
+    return table
+
+
+def quantile_table(doms: Domains, q, level: float) -> pd.DataFrame:
+    """The domain table of a quantile: Woodruff bounds; no deff or n_eff (not defined)."""
+    table = doms.labels.copy()
+    nan = np.full(len(table), np.nan)
+    table["estimate"], table["se"] = q.estimate, q.se
+    table["ci_lower"], table["ci_upper"] = q.lower, q.upper
+    table["ci_method"] = "woodruff"
+    table["conf_level"] = level
+    table["df"] = q.df
+    table["deff"] = nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["cv"] = q.se / np.abs(q.estimate)
+    table["n_unweighted"] = q.n
+    table["weighted_numerator"] = nan
+    table["weighted_denominator"] = q.sum_w
+    table["n_eff"] = nan
+    table["status"] = q.status
     return table
 
 
