@@ -1,0 +1,173 @@
+"""Share below a data-derived line (at-risk-of-poverty rate) by domain, with the line's own
+sampling variability in the variance.
+
+The line is `share` x the `prob` quantile of the value over the whole universe (national: one
+line, then applied to every domain). The rate in domain d is R_d = sum_d w 1{y < line} / N_d.
+Variance: replicate designs recompute line and rates for every replicate; Taylor designs use the
+linearised variable of Deville (1999) and Osier (2009) (docs/methods-distribution.md):
+  z_dk = 1{k in d} (1{y_k < line} - R_d) / N_d
+         - share f_d(line) / f(q) * (1{y_k <= q} - F(q)) / N
+with Gaussian-kernel densities f (bandwidth h = sigma / N^0.2 over the universe, as R `convey`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from mhindicators.engine.design import SurveyDesign
+from mhindicators.engine.domains import Cells, Domains
+from mhindicators.engine.linearization import _average_factor, check_lonely, strata_plan
+from mhindicators.engine.quantiles import grouped_quantile
+from mhindicators.engine.replicates import svr_var
+from mhindicators.engine.stats import Column, accumulate
+from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+
+
+@dataclass
+class LineEstimates:
+    """Domain rates below the line, with the line and its quantile."""
+
+    est: DomainEstimates  # variance, se, cov already include the line's variability
+    line: float
+    quantile: float
+
+
+def _quantile(x, w, prob, rule) -> float:
+    ok = w > 0
+    x, w = x[ok], w[ok]
+    order = np.argsort(x, kind="stable")
+    g = np.zeros(len(x), dtype=np.int64)
+    return float(grouped_quantile(x[order], w[order], g, 1, np.array([prob]), rule)[0])
+
+
+def national_line(value, weights, inside, share, prob, rule) -> tuple[float, float]:
+    """(line, quantile) over the universe rows `inside`."""
+    q = _quantile(value[inside], weights[inside], prob, rule)
+    return share * q, q
+
+
+def below_line_domains(
+    design: SurveyDesign,
+    cells: Cells,
+    doms: Domains,
+    value: np.ndarray,
+    keep: np.ndarray,
+    share: float,
+    prob: float,
+    rule: str,
+    covariance: bool = False,
+) -> LineEstimates:
+    """Rate below `share` x quantile(prob) per domain with its full variance."""
+    inside = keep & (cells.codes >= 0)
+    w = design.weights
+    line, q = national_line(value, w, inside, share, prob, rule)
+    below = inside & (value < line)
+    stats = accumulate(
+        design, cells.codes, cells.n_cells, [Column(below.astype(float), None, inside)]
+    )
+    est = estimate_domains(
+        stats, doms.membership, column=0, estimator="mean", covariance=covariance
+    )
+    if design.replicates is None:
+        var, cov = _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line)
+    else:
+        thetas = _replicate_rates(design, cells, doms, value, inside, share, prob, rule)
+        meta = stats.rep_meta
+        var = svr_var(thetas, est.estimate, meta)
+        cov = None
+        if covariance:
+            from mhindicators.engine.replicates import svr_cov
+
+            cov = svr_cov(thetas, est.estimate, meta)
+    var = np.where(est.n > 0, var, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = est.estimate
+        out = DomainEstimates(
+            estimator="proportion",
+            estimate=p,
+            variance=var,
+            se=np.sqrt(var),
+            df=est.df,
+            n=est.n,
+            n_nonzero=est.n_nonzero,
+            sum_w=est.sum_w,
+            numerator=est.numerator,
+            denominator=est.denominator,
+            deff=np.full(p.shape, np.nan),
+            n_eff=p * (1 - p) / var,
+            se_logit=np.sqrt(var) / (p * (1 - p)),
+            cov=cov,
+        )
+    return LineEstimates(out, line, q)
+
+
+def _replicate_rates(design, cells, doms, value, inside, share, prob, rule) -> np.ndarray:
+    """(nd, R): line and rates recomputed with every replicate's weights."""
+    reps = design.replicates
+    cols = reps.weights
+    idx = np.flatnonzero(inside)
+    x, c = value[idx], cells.codes[idx]
+    order = np.argsort(x, kind="stable")
+    xs, cs = x[order], c[order]
+    zero = np.zeros(len(xs), dtype=np.int64)
+    dom = sp.csr_matrix(doms.membership)
+    out = np.empty((dom.shape[0], reps.n_replicates))
+    for r in range(reps.n_replicates):
+        wr = cols.columns[r][idx][order]
+        pos = wr > 0
+        qr = grouped_quantile(xs[pos], wr[pos], zero[: int(pos.sum())], 1, np.array([prob]), rule)
+        lr = share * qr[0]
+        num = np.bincount(cs, weights=wr * (xs < lr), minlength=cells.n_cells)
+        den = np.bincount(cs, weights=wr, minlength=cells.n_cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, r] = (dom @ num) / (dom @ den)
+    return out
+
+
+def kernel_bandwidth(value, weights, inside) -> float:
+    """h = sigma / N^(1/5) with the weighted population SD over the universe (R convey h_fun)."""
+    y, w = value[inside], weights[inside]
+    n = w.sum()
+    sd = np.sqrt((np.sum(w * y * y) - np.sum(w * y) ** 2 / n) / n)
+    return float(sd / np.exp(0.2 * np.log(n)))
+
+
+def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line):
+    """Variance of the linearised rates from PSU totals (R svyrecvar's formula)."""
+    w = design.weights
+    h = kernel_bandwidth(value, w, inside)
+    dom = sp.csr_matrix(doms.membership)
+    codes = np.where(inside, cells.codes, 0)
+    kern_t = np.where(inside, np.exp(-0.5 * ((line - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
+    kern_q = np.where(inside, np.exp(-0.5 * ((q - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
+    n_all = w.sum(where=inside)
+    f_q = float(np.sum(w * kern_q) / (n_all * h))
+    f_dt = (dom @ np.bincount(codes, weights=w * kern_t, minlength=cells.n_cells)) / (est.sum_w * h)
+    le_q = inside & (value <= q)
+    big_f = w.sum(where=le_q) / n_all
+    g = np.where(inside, le_q - big_f, 0.0) / n_all
+    coef = share * f_dt / f_q
+    plan = strata_plan(stats)
+    present = (dom @ stats.cs_n[0]) > 0
+    check_lonely(stats, plan, present)
+    psu = design.psu if design.psu is not None else np.arange(design.n)
+    stratum = design.strata_codes
+    n_psu = int(psu.max()) + 1
+    psu_stratum = np.zeros(n_psu, dtype=np.int64)
+    psu_stratum[psu] = stratum
+    a, c = plan.a[psu_stratum], plan.c
+    member = dom[:, codes].tocsr()  # (nd, n) 1 where the row is in the domain
+    var = np.empty(dom.shape[0])
+    for d in range(dom.shape[0]):
+        in_d = np.zeros(design.n, dtype=bool)
+        in_d[member[d].indices] = True
+        in_d &= inside
+        z = np.where(in_d, below - est.estimate[d], 0.0) / est.sum_w[d] - coef[d] * g
+        t = np.bincount(psu, weights=w * z, minlength=n_psu)
+        th = np.bincount(psu_stratum, weights=t, minlength=len(c))
+        var[d] = np.sum(a * t * t) - np.sum(c * th * th)
+    var = np.maximum(var, 0) * _average_factor(stats, plan, present)
+    return var, None
