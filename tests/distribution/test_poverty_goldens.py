@@ -68,3 +68,22 @@ def test_rates_match_laeken_arpr(case):
     idx = np.array([where[str(k)] for k in g.grp])
     np.testing.assert_allclose(res.est.estimate[idx], g.rate, rtol=RTOL, atol=ATOL)
     assert res.line == pytest.approx(g.threshold.iloc[0], rel=1e-15)
+
+
+@pytest.mark.parametrize("case", ["strat", "clus1", "jk1_clus1"])
+def test_contrast_variance_uses_the_joint_covariance(case):
+    des, df = _design(case)
+    keep = (df["has_enroll"] == 1).to_numpy()
+    cells = encode_cells(df, ["grp", "sx"], keep)
+    doms = all_domains(cells)
+    value = df["enroll"].to_numpy(float)
+    res = below_line_domains(des, cells, doms, value, keep, 0.6, 0.5, "school", covariance=True)
+    key = list(doms.labels.astype(str).agg("|".join, axis=1))
+    g = golden("contrasts.csv")
+    g = g[g.case == case]
+    assert len(g) == 2
+    for _, row in g.iterrows():
+        i, r = key.index(f"{row.group}|_T"), key.index(f"{row.reference}|_T")
+        cov = res.est.cov
+        got = cov[i, i] + cov[r, r] - 2 * cov[i, r]
+        assert got == pytest.approx(row.difference_variance, rel=RTOL)

@@ -40,6 +40,8 @@ rates <- function(w, data) {
 }
 
 rows <- list()
+contr <- list()  # variance of the difference (group - reference C), sx = _T
+pairs <- list(c("A", "C"), c("B", "C"))
 # ---- Taylor: linearised variable ----
 taylor <- list(
   strat = list(data = strat, r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat.csv)",
@@ -60,6 +62,7 @@ for (dn in names(taylor)) {
   FM <- sum(w * (y <= M) * u) / N
   g <- u * ((y <= M) - FM) / N
   des <- taylor[[dn]]$make(data)
+  zs <- list()
   for (k in seq_len(nrow(domains))) {
     i <- in_domain(data, k) & u
     Nd <- sum(w[i])
@@ -67,11 +70,18 @@ for (dn in names(taylor)) {
     fd <- sum(w[i] * dnorm((line - y[i]) / h)) / (Nd * h)
     z <- ifelse(i, ((y < line) - R) / Nd, 0) - share * fd / fM * g
     des$variables$z <- z
+    zs[[paste(domains$grp[k], domains$sx[k])]] <- z
     v <- as.numeric(SE(svytotal(~z, des)))^2
     rows[[length(rows) + 1]] <- data.frame(
       case = dn, grp = domains$grp[k], sx = domains$sx[k], estimate = g17(R), variance = g17(v),
       line = g17(line), median = g17(M), r_design = taylor[[dn]]$r,
       r_call = "svytotal(~z, des) with z the linearised variable in the header")
+  }
+  for (pr in pairs) {
+    des$variables$zd <- zs[[paste(pr[1], "_T")]] - zs[[paste(pr[2], "_T")]]
+    contr[[length(contr) + 1]] <- data.frame(case = dn, group = pr[1], reference = pr[2],
+      difference_variance = g17(as.numeric(SE(svytotal(~zd, des)))^2),
+      r_call = "svytotal(~zd, des), zd = z_group - z_reference (sx = _T)")
   }
 }
 # ---- Replicate: full recomputation ----
@@ -91,6 +101,19 @@ for (k in seq_len(nrow(domains))) {
     r_design = "svrepdesign(data=apiclus1.csv[has_enroll == 1, ], repweights=<jk1_clus1_repweights.csv.gz>, weights=~pw, type='JK1', scale=14/15, mse=FALSE, combined.weights=TRUE)",
     r_call = "withReplicates(rdes, rates, return.replicates=TRUE); rates(w, data) recomputes the line 0.6*qrule_school(enroll, w, 0.5) and every domain's sum(w*(enroll < line))/sum(w)")
 }
+diffs <- function(w, data) {
+  r <- rates(w, data)
+  ix <- function(g) which(domains$grp == g & domains$sx == "_T")
+  sapply(pairs, function(pr) r[ix(pr[1])] - r[ix(pr[2])])
+}
+wd <- withReplicates(rdes, diffs, return.replicates = TRUE)
+vd <- diag(as.matrix(attr(wd$theta, "var")))
+for (i in seq_along(pairs)) {
+  contr[[length(contr) + 1]] <- data.frame(case = "jk1_clus1", group = pairs[[i]][1],
+    reference = pairs[[i]][2], difference_variance = g17(vd[i]),
+    r_call = "withReplicates(rdes, diffs, return.replicates=TRUE), diffs = rates(group) - rates(reference)")
+}
+write.csv(do.call(rbind, contr), file.path(golddir, "contrasts.csv"), row.names = FALSE)
 write.csv(do.call(rbind, rows), file.path(golddir, "rates.csv"), row.names = FALSE)
 
 # ---- laeken point estimates (independent implementation of arpr) ----

@@ -72,7 +72,9 @@ def below_line_domains(
         stats, doms.membership, column=0, estimator="mean", covariance=covariance
     )
     if design.replicates is None:
-        var, cov = _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line)
+        var, cov = _taylor(
+            design, stats, cells, doms, value, inside, below, est, share, q, line, covariance
+        )
     else:
         thetas = _replicate_rates(design, cells, doms, value, inside, share, prob, rule)
         meta = stats.rep_meta
@@ -135,7 +137,10 @@ def kernel_bandwidth(value, weights, inside) -> float:
     return float(sd / np.exp(0.2 * np.log(n)))
 
 
-def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line):
+_COV_MAX = 50_000_000  # domain x PSU totals kept for the joint covariance (contrasts)
+
+
+def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line, covariance):
     """Variance of the linearised rates from PSU totals (R svyrecvar's formula)."""
     w = design.weights
     h = kernel_bandwidth(value, w, inside)
@@ -160,8 +165,11 @@ def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, lin
     psu_stratum[psu] = stratum
     a, c = plan.a[psu_stratum], plan.c
     member = dom[:, codes].tocsr()  # (nd, n) 1 where the row is in the domain
-    var = np.empty(dom.shape[0])
-    for d in range(dom.shape[0]):
+    nd = dom.shape[0]
+    keep_t = covariance and nd * (n_psu + len(c)) <= _COV_MAX
+    ts, ths = [], []
+    var = np.empty(nd)
+    for d in range(nd):
         in_d = np.zeros(design.n, dtype=bool)
         in_d[member[d].indices] = True
         in_d &= inside
@@ -169,5 +177,13 @@ def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, lin
         t = np.bincount(psu, weights=w * z, minlength=n_psu)
         th = np.bincount(psu_stratum, weights=t, minlength=len(c))
         var[d] = np.sum(a * t * t) - np.sum(c * th * th)
+        if keep_t:
+            ts.append(t)
+            ths.append(th)
     var = np.maximum(var, 0) * _average_factor(stats, plan, present)
-    return var, None
+    cov = None
+    if keep_t:
+        tm, thm = np.array(ts), np.array(ths)
+        cov = (tm * a) @ tm.T - (thm * c) @ thm.T
+        cov *= _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
+    return var, cov
