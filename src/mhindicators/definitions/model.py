@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Estimator = Literal[
-    "proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate", "quantile"
+    "proportion",
+    "mean",
+    "ratio",
+    "total",
+    "count",
+    "rate",
+    "standardized_rate",
+    "quantile",
+    "below_line",
+    "gini",
+    "quintile_share_ratio",
 ]
 #: R survey 4.1 `svyquantile` rules (docs/methods-distribution.md); math = hf1, school = hf2.
 QuantileRule = Literal["math", "school", "hf1", "hf2", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9"]
@@ -66,10 +76,18 @@ ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rate": (("numerator", "denominator"), ("value",)),
     "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
     "quantile": (("value", "quantile"), ("numerator", "denominator")),
+    "below_line": (("value", "line"), ("numerator", "denominator")),
+    "gini": (("value",), ("numerator", "denominator")),
+    "quintile_share_ratio": (("value",), ("numerator", "denominator")),
 }
-#: fields only the distribution estimators use
-QUANTILE_FIELDS = ("quantile", "quantile_rule")
-SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count", "quantile"}
+#: fields only some distribution estimators use -> those estimators
+DISTRIBUTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "quantile": ("quantile",),
+    "quantile_rule": ("quantile", "quintile_share_ratio"),
+    "line": ("below_line",),
+}
+DISTRIBUTION_ESTIMATORS = {"quantile", "below_line", "gini", "quintile_share_ratio"}
+SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"} | DISTRIBUTION_ESTIMATORS
 REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "proportion"}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
@@ -114,6 +132,7 @@ OverridableField = Literal[
     "ci_method",
     "quantile",
     "quantile_rule",
+    "line",
 ]
 #: Documentation fields a variant may restate freely (reported by `mhi diff` as metadata).
 DESCRIPTIVE_FIELDS = ("name", "description", "theme", "framework", "notes")
@@ -155,6 +174,20 @@ class Standardize(_Strict):
     standard: str = Field(
         description="Standard population: a shipped one (who_world_2000_2025, esp_2013, "
         "us_2000) or a name the project file gives under `standard_populations:`."
+    )
+
+
+class RelativeLine(_Strict):
+    """A line fixed from the data: `share` x the `quantile` of the value over the universe."""
+
+    share: float = Field(gt=0, description="Multiple of the quantile, e.g. 0.6 (60 %).")
+    quantile: float = Field(
+        0.5, gt=0, lt=1, description="Probability of the quantile; 0.5 = the median."
+    )
+    quantile_rule: QuantileRule = Field(
+        "school",
+        description="Rule for the quantile (R survey `qrule`); `school` is the EU-SILC "
+        "weighted median (average of the two middle values on an exact tie).",
     )
 
 
@@ -222,8 +255,14 @@ class Indicator(_Strict):
     )
     quantile_rule: QuantileRule | None = Field(
         None,
-        description="Quantile estimator: how a weighted quantile is read off the weighted "
-        "distribution, as R survey `svyquantile(qrule = )`; default `math`.",
+        description="Quantile and quintile_share_ratio estimators: how a weighted quantile "
+        "is read off the weighted distribution, as R survey `svyquantile(qrule = )`; "
+        "default `math` for quantile, `school` (EU-SILC) for quintile_share_ratio.",
+    )
+    line: RelativeLine | None = Field(
+        None,
+        description="below_line estimator: the line, a share of a quantile of the value "
+        "computed once over the whole universe (national), then applied to every domain.",
     )
     missing: MissingPolicy = Field(
         "exclude",
@@ -301,11 +340,16 @@ class Indicator(_Strict):
                 f"estimator '{self.estimator}' does not use {', '.join(extra)}; remove it "
                 f"or change the estimator"
             )
-        stray = [f for f in QUANTILE_FIELDS if getattr(self, f) is not None]
-        if stray and self.estimator != "quantile":
+        stray = [
+            f
+            for f, users in DISTRIBUTION_FIELDS.items()
+            if getattr(self, f) is not None and self.estimator not in users
+        ]
+        if stray:
+            users = sorted({u for f in stray for u in DISTRIBUTION_FIELDS[f]})
             raise ValueError(
                 f"estimator '{self.estimator}' does not use {', '.join(stray)} (only "
-                f"'quantile' does); remove it or change the estimator"
+                f"{', '.join(users)} do); remove it or change the estimator"
             )
         allowed = SURVEY_ESTIMATORS if self.source == "survey" else REGISTRY_ESTIMATORS
         if self.estimator not in allowed:

@@ -128,6 +128,9 @@ CI_METHODS = {
     "rate": {"garwood", "byar"},
     "standardized_rate": {"fay-feuer", "tiwari", "dobson"},
     "quantile": {"woodruff"},
+    "below_line": {"xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
+    "gini": {"mean"},
+    "quintile_share_ratio": {"mean"},
 }
 _KINDS = {"universe": "condition", "denominator": "value", "value": "value"}
 

@@ -93,7 +93,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "age_range": ("universe", "age_groups", "numerator", "denominator", "standardize"),
     "recall_period": _WITH_CONDITIONS,
     "reference_period": _WITH_CONDITIONS,
-    "threshold": _WITH_CONDITIONS,
+    "threshold": (*_WITH_CONDITIONS, "line"),
     "outcome_definition": ("numerator", "denominator", "value", "missing"),
     "question_wording": ANY_FIELD,
     "data_source_type": ANY_FIELD,
@@ -109,6 +109,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "ci_method",
         "quantile",
         "quantile_rule",
+        "line",
     ),
     "method": (
         "missing",

@@ -28,6 +28,9 @@ class Measure:
     n_missing_outcome: int
 
 
+VALUE_ESTIMATORS = ("mean", "total", "quantile", "below_line", "gini", "quintile_share_ratio")
+
+
 def _evaluate(text: str | None, frame: pd.DataFrame, vocab: Vocabulary, kind: str):
     compiled = compile_expression(text, vocab, kind)  # type: ignore[arg-type]
     return compiled.evaluate(frame)
@@ -51,7 +54,14 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         y = cond.true_mask()
         if ind.missing == "exclude":
             known = cond.known
-    elif ind.estimator in ("mean", "total", "quantile"):
+    elif ind.estimator in (
+        "mean",
+        "total",
+        "quantile",
+        "below_line",
+        "gini",
+        "quintile_share_ratio",
+    ):
         value = np.asarray(_evaluate(ind.value, frame, vocab, "value"), dtype=np.float64)
         known = ~np.isnan(value)
         y = np.where(known, value, 0.0)

@@ -31,6 +31,8 @@ from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.engine.survey_inequality import inequality_domains
+from mhindicators.engine.survey_poverty import below_line_domains
 from mhindicators.engine.survey_quantile import quantile_domains
 from mhindicators.engine.survey_standardize import standardize
 from mhindicators.results import TOTAL
@@ -110,18 +112,10 @@ def compute_survey(
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
-            if ind.estimator == "quantile":
-                q = quantile_domains(
-                    design,
-                    cells,
-                    doms,
-                    m.y,
-                    m.keep & in_band,
-                    float(ind.quantile),  # type: ignore[arg-type]
-                    ind.quantile_rule or "math",
-                    conf_level,
+            if ind.estimator in DISTRIBUTION:
+                table, contrasts = _distribution(
+                    ind, design, cells, doms, m.y, m.keep & in_band, conf_level
                 )
-                table, contrasts = quantile_table(doms, q, conf_level), pd.DataFrame()
                 share = unknown_share(work, m.keep & in_band, ind, design.weights)
                 results.append(
                     SurveyResult(
@@ -235,7 +229,7 @@ def _table(
     ind: Indicator, doms: Domains, est: DomainEstimates, level: float, default_ci: str
 ) -> pd.DataFrame:
     table = doms.labels.copy()
-    if ind.estimator == "proportion":
+    if ind.estimator in ("proportion", "below_line"):
         interval = ci.proportion_ci(ind.ci_method or default_ci, est, level)
     else:
         interval = ci.wald(est.estimate, est.se, est.df, level, est.n)
@@ -253,6 +247,36 @@ def _table(
     table["n_eff"] = est.n_eff
     table["status"] = [ci.STATUS[int(s)] if s else "" for s in interval.status]
     return table
+
+
+DISTRIBUTION = ("quantile", "below_line", "gini", "quintile_share_ratio")
+
+
+def _distribution(ind, design, cells, doms, value, keep, level):
+    """Domain table and contrasts of a distribution estimator (docs/methods-distribution.md)."""
+    cov = bool(ind.reference_group)
+    if ind.estimator == "quantile":
+        rule = ind.quantile_rule or "math"
+        q = quantile_domains(design, cells, doms, value, keep, float(ind.quantile), rule, level)
+        return quantile_table(doms, q, level), pd.DataFrame()
+    if ind.estimator == "below_line":
+        ln = ind.line
+        res = below_line_domains(
+            design, cells, doms, value, keep, ln.share, ln.quantile, ln.quantile_rule, cov
+        )
+        table = _table(ind, doms, res.est, level, "xlogit")
+        table["weighted_numerator"] = res.est.numerator
+        if not res.line > 0:
+            table["status"] = "line-not-positive"
+            table[["estimate", "se", "ci_lower", "ci_upper"]] = np.nan
+        return table, _contrasts(ind, doms, res.est, level)
+    measure = "gini" if ind.estimator == "gini" else "qsr"
+    est, status = inequality_domains(
+        design, cells, doms, value, keep, measure, ind.quantile_rule or "school", cov
+    )
+    table = _table(ind, doms, est, level, "mean")
+    table["status"] = [s or t for s, t in zip(status, table["status"], strict=True)]
+    return table, _contrasts(ind, doms, est, level)
 
 
 def quantile_table(doms: Domains, q, level: float) -> pd.DataFrame:
