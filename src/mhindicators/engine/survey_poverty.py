@@ -144,17 +144,22 @@ def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, lin
     """Variance of the linearised rates from PSU totals (R svyrecvar's formula)."""
     w = design.weights
     h = kernel_bandwidth(value, w, inside)
+    h = h if np.isfinite(h) else 0.0
     dom = sp.csr_matrix(doms.membership)
     codes = np.where(inside, cells.codes, 0)
-    kern_t = np.where(inside, np.exp(-0.5 * ((line - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
-    kern_q = np.where(inside, np.exp(-0.5 * ((q - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
-    n_all = w.sum(where=inside)
-    f_q = float(np.sum(w * kern_q) / (n_all * h))
-    f_dt = (dom @ np.bincount(codes, weights=w * kern_t, minlength=cells.n_cells)) / (est.sum_w * h)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kern_t = np.where(inside, np.exp(-0.5 * ((line - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
+        kern_q = np.where(inside, np.exp(-0.5 * ((q - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
+        n_all = w.sum(where=inside)
+        f_q = float(np.sum(w * kern_q) / (n_all * h))
+        f_dt = (dom @ np.bincount(codes, weights=w * kern_t, minlength=cells.n_cells)) / (
+            est.sum_w * h
+        )
     le_q = inside & (value <= q)
     big_f = w.sum(where=le_q) / n_all
     g = np.where(inside, le_q - big_f, 0.0) / n_all
-    coef = share * f_dt / f_q
+    # all values equal (h = 0): the line sits below every value, the rate has no line term
+    coef = share * f_dt / f_q if h > 0 else np.zeros(len(f_dt))
     plan = strata_plan(stats)
     present = (dom @ stats.cs_n[0]) > 0
     check_lonely(stats, plan, present)
