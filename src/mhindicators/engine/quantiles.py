@@ -8,6 +8,8 @@ Rows with zero weight are dropped first, as R's `qrule_*` functions do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: rule name -> (family, parameter); `math` = hf1, `school` = hf2 (R survey 4.1 `qrule_*`)
@@ -25,15 +27,22 @@ def sort_groups(values: np.ndarray, group: np.ndarray, value_order: np.ndarray |
     return value_order[np.argsort(g, kind="stable")]
 
 
-def grouped_quantile(
-    x: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int, p: np.ndarray, rule: str
-) -> np.ndarray:
-    """Quantile p[g] of each group g under `rule`, as R `qrule_<rule>(x, w, p)`.
+@dataclass(frozen=True)
+class Sorted:
+    """Rows sorted by group then value (all w > 0), with the per-group cumulative weights."""
 
-    x, w, group: rows sorted by group then x, all w > 0; p: (n_groups,) probabilities.
-    Groups without rows, or with one row under an interpolating rule (R's `approx` needs two
-    points), give NaN; so does a NaN p.
-    """
+    x: np.ndarray
+    w: np.ndarray
+    group: np.ndarray
+    n: np.ndarray  # rows per group
+    starts: np.ndarray
+    last: np.ndarray
+    cw: np.ndarray  # cumulative weight within the group
+    total: np.ndarray  # per group; NaN when empty
+
+
+def prepare(x: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int) -> Sorted:
+    """The cumulative weights every rule needs, computed once for several probabilities."""
     n = np.bincount(group, minlength=n_groups)
     starts = np.r_[0, np.cumsum(n)][:-1]
     last = starts + n - 1
@@ -41,17 +50,37 @@ def grouped_quantile(
     # ties such as p = k/n hit a plotting position exactly as in R
     cl = np.cumsum(w, dtype=np.longdouble)
     before = np.r_[np.longdouble(0), cl][starts]
-    cw = (cl - before[group]).astype(np.float64)  # cumulative weight within the group
+    cw = (cl - before[group]).astype(np.float64)
     has = n > 0
-    total = np.where(has, cw[np.where(has, last, 0)], np.nan)
+    total = np.where(has, cw[np.where(has, last, 0)] if len(cw) else 0.0, np.nan)
+    return Sorted(x, w, group, n, starts, last, cw, total)
+
+
+def grouped_quantile(
+    x: np.ndarray,
+    w: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    p: np.ndarray,
+    rule: str,
+    prepared: Sorted | None = None,
+) -> np.ndarray:
+    """Quantile p[g] of each group g under `rule`, as R `qrule_<rule>(x, w, p)`.
+
+    x, w, group: rows sorted by group then x, all w > 0; p: (n_groups,) probabilities.
+    Groups without rows, or with one row under an interpolating rule (R's `approx` needs two
+    points), give NaN; so does a NaN p. `prepared` (from `prepare`) skips the cumulative sums.
+    """
+    s = prepared if prepared is not None else prepare(x, w, group, n_groups)
     p = np.asarray(p, dtype=np.float64)
+    args = (s.x, s.cw, s.group, s.n, s.starts, s.last, s.total, p)
     if rule in STEP_RULES:
-        out = _step(x, cw, group, n, starts, last, total, p, STEP_RULES[rule])
+        out = _step(*args, STEP_RULES[rule])
     elif rule in INTERPOLATING_RULES:
-        out = _interpolate(x, w, cw, group, n, starts, last, total, p, rule)
+        out = _interpolate(s.x, s.w, *args[1:], rule)
     else:
         raise ValueError(f"unknown quantile rule {rule!r}")
-    return np.where(has & ~np.isnan(p), out, np.nan)
+    return np.where((s.n > 0) & ~np.isnan(p), out, np.nan)
 
 
 def _step(x, cw, group, n, starts, last, total, p, rule):

@@ -22,8 +22,9 @@ from mhindicators.engine.domains import Cells, Domains
 from mhindicators.engine.linearization import _average_factor, check_lonely, strata_plan
 from mhindicators.engine.quantiles import grouped_quantile
 from mhindicators.engine.replicates import svr_var
-from mhindicators.engine.stats import Column, accumulate
+from mhindicators.engine.stats import accumulate
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.engine.survey_quantile import share_column
 
 
 @dataclass
@@ -65,9 +66,7 @@ def below_line_domains(
     w = design.weights
     line, q = national_line(value, w, inside, share, prob, rule)
     below = inside & (value < line)
-    stats = accumulate(
-        design, cells.codes, cells.n_cells, [Column(below.astype(float), None, inside)]
-    )
+    stats = accumulate(design, cells.codes, cells.n_cells, [share_column(below, inside)])
     est = estimate_domains(
         stats, doms.membership, column=0, estimator="mean", covariance=covariance
     )
@@ -96,8 +95,8 @@ def below_line_domains(
             n=est.n,
             n_nonzero=est.n_nonzero,
             sum_w=est.sum_w,
-            numerator=est.numerator,
-            denominator=est.denominator,
+            numerator=est.numerator / 2,  # share_column doubles y and x
+            denominator=est.denominator / 2,
             deff=np.full(p.shape, np.nan),
             n_eff=p * (1 - p) / var,
             se_logit=np.sqrt(var) / (p * (1 - p)),

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from mhindicators.engine import ci
 from mhindicators.engine.design import SurveyDesign
 from mhindicators.engine.domains import Cells, Domains
-from mhindicators.engine.quantiles import grouped_quantile, sort_groups
+from mhindicators.engine.quantiles import grouped_quantile, prepare, sort_groups
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_estimate import estimate_domains
 from mhindicators.results import TOTAL
@@ -41,6 +41,13 @@ class QuantileEstimates:
     cdf: np.ndarray  # estimated share at or below the quantile
     cdf_se: np.ndarray
     status: list[str]
+
+
+def share_column(indicator: np.ndarray, universe: np.ndarray) -> Column:
+    """A weighted share as the ratio sum w 2y / sum w 2: the same estimate, linearisation and
+    df as the mean of y, without the 0/1 moments `accumulate` keeps for R's logit interval
+    (unused here and most of the pass's cost)."""
+    return Column(2.0 * indicator, np.full(len(indicator), 2.0), universe)
 
 
 def margin_patterns(labels: pd.DataFrame) -> dict[tuple, np.ndarray]:
@@ -88,14 +95,14 @@ def quantile_domains(
         group = to_dom[cv]
         order = sort_groups(xv, group, value_order)
         parts = (xv[order], wv[order], group[order], len(rows))
-        sorted_parts[key] = parts
-        q = grouped_quantile(*parts, np.full(len(rows), prob), rule)
+        sorted_parts[key] = prep = prepare(*parts)
+        q = grouped_quantile(*parts, np.full(len(rows), prob), rule, prep)
         est[rows] = q
         qrow = np.full(len(value), np.nan)
         qrow[inside] = q[to_dom[cells.codes[inside]]]
         with np.errstate(invalid="ignore"):
             below = np.where(inside, value <= qrow, False)
-        columns.append(Column(below.astype(np.float64), None, inside))
+        columns.append(share_column(below, inside))
     stats = accumulate(design, cells.codes, cells.n_cells, columns)
     lower, upper = np.full(nd, np.nan), np.full(nd, np.nan)
     df, n, sw = np.full(nd, np.nan), np.zeros(nd), np.zeros(nd)
@@ -105,8 +112,10 @@ def quantile_domains(
         t = ci.t_quantile(level, m.df)
         with np.errstate(invalid="ignore"):
             plo, phi = m.estimate - t * m.se, m.estimate + t * m.se
-        lo = grouped_quantile(*sorted_parts[key], np.where(plo >= 0, plo, np.nan), rule)
-        hi = grouped_quantile(*sorted_parts[key], np.where(phi <= 1, phi, np.nan), rule)
+        s = sorted_parts[key]
+        parts = (s.x, s.w, s.group, len(rows))
+        lo = grouped_quantile(*parts, np.where(plo >= 0, plo, np.nan), rule, s)
+        hi = grouped_quantile(*parts, np.where(phi <= 1, phi, np.nan), rule, s)
         lower[rows], upper[rows] = lo, hi
         df[rows], n[rows], sw[rows] = m.df, m.n, m.sum_w
         cdf[rows], cdf_se[rows] = m.estimate, m.se
