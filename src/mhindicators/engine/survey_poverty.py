@@ -136,9 +136,6 @@ def kernel_bandwidth(value, weights, inside) -> float:
     return float(sd / np.exp(0.2 * np.log(n)))
 
 
-_COV_MAX = 50_000_000  # domain x PSU totals kept for the joint covariance (contrasts)
-
-
 def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line, covariance):
     """Variance of the linearised rates from PSU totals (R svyrecvar's formula)."""
     w = design.weights
@@ -163,31 +160,29 @@ def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, lin
     present = (dom @ stats.cs_n[0]) > 0
     check_lonely(stats, plan, present)
     psu = design.psu if design.psu is not None else np.arange(design.n)
-    stratum = design.strata_codes
     n_psu = int(psu.max()) + 1
     psu_stratum = np.zeros(n_psu, dtype=np.int64)
-    psu_stratum[psu] = stratum
+    psu_stratum[psu] = design.strata_codes
     a, c = plan.a[psu_stratum], plan.c
-    member = dom[:, codes].tocsr()  # (nd, n) 1 where the row is in the domain
-    nd = dom.shape[0]
-    keep_t = covariance and nd * (n_psu + len(c)) <= _COV_MAX
-    ts, ths = [], []
-    var = np.empty(nd)
-    for d in range(nd):
-        in_d = np.zeros(design.n, dtype=bool)
-        in_d[member[d].indices] = True
-        in_d &= inside
-        z = np.where(in_d, below - est.estimate[d], 0.0) / est.sum_w[d] - coef[d] * g
-        t = np.bincount(psu, weights=w * z, minlength=n_psu)
-        th = np.bincount(psu_stratum, weights=t, minlength=len(c))
-        var[d] = np.sum(a * t * t) - np.sum(c * th * th)
-        if keep_t:
-            ts.append(t)
-            ths.append(th)
-    var = np.maximum(var, 0) * _average_factor(stats, plan, present)
+    # PSU totals T_dP = A_dP - coef_d G_P: A (sparse, domain part), G (the line's part)
+    rows = np.flatnonzero(inside)
+    shape = (cells.n_cells, n_psu)
+    wb = sp.csr_matrix(((w * below)[rows], (cells.codes[rows], psu[rows])), shape=shape)
+    ww = sp.csr_matrix((w[rows], (cells.codes[rows], psu[rows])), shape=shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_n = np.where(est.sum_w > 0, 1 / est.sum_w, 0.0)
+    r = np.nan_to_num(est.estimate)
+    big_a = sp.diags(inv_n) @ (dom @ wb - sp.diags(r) @ (dom @ ww))
+    big_g = np.bincount(psu, weights=w * g, minlength=n_psu)
+    onehot = sp.csr_matrix((np.ones(n_psu), (np.arange(n_psu), psu_stratum)), shape=(n_psu, len(c)))
+    th = (big_a @ onehot).toarray() - np.outer(coef, onehot.T @ big_g)  # (nd, H)
+    ag = big_a @ (a * big_g)
+    s3 = float(np.sum(a * big_g * big_g))
+    aa = (big_a @ sp.diags(a) @ big_a.T).toarray()
+    full = aa - np.outer(coef, ag) - np.outer(ag, coef) + np.outer(coef, coef) * s3
+    full -= (th * c) @ th.T
+    var = np.maximum(np.diag(full), 0) * _average_factor(stats, plan, present)
     cov = None
-    if keep_t:
-        tm, thm = np.array(ts), np.array(ths)
-        cov = (tm * a) @ tm.T - (thm * c) @ thm.T
-        cov *= _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
+    if covariance:
+        cov = full * _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
     return var, cov
