@@ -75,10 +75,10 @@ ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "count": (("numerator",), ("denominator", "value")),
     "rate": (("numerator", "denominator"), ("value",)),
     "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
-    "quantile": (("value", "quantile"), ("numerator", "denominator")),
-    "below_line": (("value", "line"), ("numerator", "denominator")),
-    "gini": (("value",), ("numerator", "denominator")),
-    "quintile_share_ratio": (("value",), ("numerator", "denominator")),
+    "quantile": (("value", "quantile"), ("numerator", "denominator", "standardize")),
+    "below_line": (("value", "line"), ("numerator", "denominator", "standardize")),
+    "gini": (("value",), ("numerator", "denominator", "standardize")),
+    "quintile_share_ratio": (("value",), ("numerator", "denominator", "standardize")),
 }
 #: fields only some distribution estimators use -> those estimators
 DISTRIBUTION_FIELDS: dict[str, tuple[str, ...]] = {
