@@ -87,3 +87,31 @@ def test_contrast_variance_uses_the_joint_covariance(case):
         cov = res.est.cov
         got = cov[i, i] + cov[r, r] - 2 * cov[i, r]
         assert got == pytest.approx(row.difference_variance, rel=RTOL)
+
+
+@pytest.mark.parametrize("case", ["strat", "clus1", "jk1_clus1"])
+def test_line_from_another_variable_matches_r(case):
+    """`line.of`: the line is 0.9 x the median of api99, the rate is of api00 below it."""
+    des, df = _design(case)
+    keep = np.ones(len(df), dtype=bool)
+    cells = encode_cells(df, ["grp", "sx"], keep)
+    doms = all_domains(cells)
+    res = below_line_domains(
+        des,
+        cells,
+        doms,
+        df["api00"].to_numpy(float),
+        keep,
+        0.9,
+        0.5,
+        "school",
+        line_value=df["api99"].to_numpy(float),
+    )
+    key = list(doms.labels.astype(str).agg("|".join, axis=1))
+    g = golden("rates_line_of.csv")
+    g = g[g.case == case]
+    assert len(g) == 12
+    idx = np.array([key.index(f"{a}|{b}") for a, b in zip(g.grp, g.sx, strict=True)])
+    np.testing.assert_allclose(res.est.estimate[idx], g.estimate, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(res.est.variance[idx], g.variance, rtol=RTOL, atol=ATOL)
+    assert res.line == pytest.approx(g.line.iloc[0], rel=1e-15)

@@ -129,3 +129,47 @@ for (dn in c("strat", "clus1")) {
 write.csv(do.call(rbind, lk), file.path(golddir, "laeken.csv"), row.names = FALSE)
 writeLines(c(R.version.string, paste("survey", packageVersion("survey")),
              paste("laeken", packageVersion("laeken"))), file.path(golddir, "VERSIONS.txt"))
+
+# ---- a line from another variable (`line.of`): value api00, line 0.9 x median(api99) ----
+# Taylor: z_dk = 1{k in d}(1{y_k < t} - R_d)/N_d - s f_d^y(t)/f^l(M) (1{l_k <= M} - F^l(M))/N,
+# f_d^y the density of the compared value (its own h), f^l that of the line's variable.
+share_of <- 0.9
+of_rows <- list()
+for (dn in names(taylor)) {
+  data <- taylor[[dn]]$data
+  y <- data$api00; l <- data$api99; w <- data$pw; N <- sum(w)
+  M <- qrule(l, w, 0.5); line <- share_of * M
+  hfun <- function(v) sqrt((sum(w * v * v) - sum(w * v)^2 / N) / N) / exp(0.2 * log(N))
+  hy <- hfun(y); hl <- hfun(l)
+  fM <- sum(w * dnorm((M - l) / hl)) / (N * hl)
+  g <- ((l <= M) - sum(w * (l <= M)) / N) / N
+  des <- taylor[[dn]]$make(data)
+  for (k in seq_len(nrow(domains))) {
+    i <- in_domain(data, k)
+    Nd <- sum(w[i]); R <- sum(w[i] * (y[i] < line)) / Nd
+    fd <- sum(w[i] * dnorm((line - y[i]) / hy)) / (Nd * hy)
+    des$variables$z <- ifelse(i, ((y < line) - R) / Nd, 0) - share_of * fd / fM * g
+    of_rows[[length(of_rows) + 1]] <- data.frame(case = dn, grp = domains$grp[k], sx = domains$sx[k],
+      estimate = g17(R), variance = g17(as.numeric(SE(svytotal(~z, des)))^2), line = g17(line),
+      r_call = "svytotal(~z, des), z as in the comment above (value api00, line 0.9 x median api99)")
+  }
+}
+rdes_all <- svrepdesign(data = clus1, repweights = rw, weights = ~pw, type = "JK1", scale = 14 / 15,
+                        mse = FALSE, combined.weights = TRUE)
+rates_of <- function(w, data) {
+  line <- share_of * qrule(data$api99, w, 0.5)
+  sapply(seq_len(nrow(domains)), function(k) {
+    i <- in_domain(data, k)
+    sum(w[i] * (data$api00[i] < line)) / sum(w[i])
+  })
+}
+wo <- withReplicates(rdes_all, rates_of, return.replicates = TRUE)
+vo <- diag(as.matrix(attr(wo$theta, "var")))
+fo <- rates_of(clus1$pw, clus1)
+for (k in seq_len(nrow(domains))) {
+  of_rows[[length(of_rows) + 1]] <- data.frame(case = "jk1_clus1", grp = domains$grp[k],
+    sx = domains$sx[k], estimate = g17(fo[k]), variance = g17(vo[k]),
+    line = g17(share_of * qrule(clus1$api99, clus1$pw, 0.5)),
+    r_call = "withReplicates(rdes, rates_of, return.replicates=TRUE); rates_of recomputes 0.9*qrule_school(api99, w, 0.5) and sum(w*(api00 < line))/sum(w) per domain")
+}
+write.csv(do.call(rbind, of_rows), file.path(golddir, "rates_line_of.csv"), row.names = FALSE)

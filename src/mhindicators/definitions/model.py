@@ -189,6 +189,12 @@ class RelativeLine(_Strict):
         description="Rule for the quantile (R survey `qrule`); `school` is the EU-SILC "
         "weighted median (average of the two middle values on an exact tie).",
     )
+    of: Expr | None = Field(
+        None,
+        description="The variable whose quantile sets the line, when it is not the value "
+        "compared with it (e.g. consumption before out-of-pocket spending, while the value is "
+        "consumption net of it); rows where it is missing leave the universe.",
+    )
 
 
 class Extends(_Strict):
@@ -358,6 +364,11 @@ class Indicator(_Strict):
                 f"(use one of {', '.join(sorted(allowed))})"
             )
         return self
+
+    @property
+    def line_of(self) -> str | None:
+        """The expression whose quantile sets a relative line, when not the value."""
+        return self.line.of if self.line is not None else None
 
     @property
     def effective_multiplier(self) -> float:

@@ -114,7 +114,7 @@ def compute_survey(
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
             if ind.estimator in DISTRIBUTION:
                 table, contrasts = _distribution(
-                    ind, design, cells, doms, m.y, m.keep & in_band, conf_level
+                    ind, design, cells, doms, m, m.keep & in_band, conf_level
                 )
                 share = unknown_share(work, m.keep & in_band, ind, design.weights)
                 results.append(
@@ -252,9 +252,10 @@ def _table(
 DISTRIBUTION = ("quantile", "below_line", "gini", "quintile_share_ratio")
 
 
-def _distribution(ind, design, cells, doms, value, keep, level):
+def _distribution(ind, design, cells, doms, m, keep, level):
     """Domain table and contrasts of a distribution estimator (docs/methods-distribution.md)."""
     cov = bool(ind.reference_group)
+    value = m.y
     if ind.estimator == "quantile":
         rule = ind.quantile_rule or "math"
         q = quantile_domains(design, cells, doms, value, keep, float(ind.quantile), rule, level)
@@ -262,7 +263,16 @@ def _distribution(ind, design, cells, doms, value, keep, level):
     if ind.estimator == "below_line":
         ln = ind.line
         res = below_line_domains(
-            design, cells, doms, value, keep, ln.share, ln.quantile, ln.quantile_rule, cov
+            design,
+            cells,
+            doms,
+            value,
+            keep,
+            ln.share,
+            ln.quantile,
+            ln.quantile_rule,
+            cov,
+            m.line_value,
         )
         table = _table(ind, doms, res.est, level, "xlogit")
         table["weighted_numerator"] = res.est.numerator

@@ -60,11 +60,14 @@ def below_line_domains(
     prob: float,
     rule: str,
     covariance: bool = False,
+    line_value: np.ndarray | None = None,
 ) -> LineEstimates:
-    """Rate below `share` x quantile(prob) per domain with its full variance."""
+    """Rate below `share` x quantile(prob) per domain with its full variance; the quantile is
+    of `line_value` when given (`line.of`), else of `value`."""
     inside = keep & (cells.codes >= 0)
     w = design.weights
-    line, q = national_line(value, w, inside, share, prob, rule)
+    lv = value if line_value is None else line_value
+    line, q = national_line(lv, w, inside, share, prob, rule)
     below = inside & (value < line)
     stats = accumulate(design, cells.codes, cells.n_cells, [share_column(below, inside)])
     est = estimate_domains(
@@ -72,10 +75,10 @@ def below_line_domains(
     )
     if design.replicates is None:
         var, cov = _taylor(
-            design, stats, cells, doms, value, inside, below, est, share, q, line, covariance
+            design, stats, cells, doms, value, lv, inside, below, est, share, q, line, covariance
         )
     else:
-        thetas = _replicate_rates(design, cells, doms, value, inside, share, prob, rule)
+        thetas = _replicate_rates(design, cells, doms, value, lv, inside, share, prob, rule)
         meta = stats.rep_meta
         var = svr_var(thetas, est.estimate, meta)
         cov = None
@@ -105,21 +108,19 @@ def below_line_domains(
     return LineEstimates(out, line, q)
 
 
-def _replicate_rates(design, cells, doms, value, inside, share, prob, rule) -> np.ndarray:
+def _replicate_rates(design, cells, doms, value, lv, inside, share, prob, rule) -> np.ndarray:
     """(nd, R): line and rates recomputed with every replicate's weights."""
     reps = design.replicates
-    cols = reps.weights
     idx = np.flatnonzero(inside)
-    x, c = value[idx], cells.codes[idx]
-    order = np.argsort(x, kind="stable")
-    xs, cs = x[order], c[order]
+    order = np.argsort(lv[idx], kind="stable")  # the line's variable, sorted once
+    ls, xs, cs = lv[idx][order], value[idx][order], cells.codes[idx][order]
     zero = np.zeros(len(xs), dtype=np.int64)
     dom = sp.csr_matrix(doms.membership)
     out = np.empty((dom.shape[0], reps.n_replicates))
-    for r in range(reps.n_replicates):
-        wr = cols.columns[r][idx][order]
+    for r, col in enumerate(reps.weights.columns):
+        wr = col[idx][order]
         pos = wr > 0
-        qr = grouped_quantile(xs[pos], wr[pos], zero[: int(pos.sum())], 1, np.array([prob]), rule)
+        qr = grouped_quantile(ls[pos], wr[pos], zero[: int(pos.sum())], 1, np.array([prob]), rule)
         lr = share * qr[0]
         num = np.bincount(cs, weights=wr * (xs < lr), minlength=cells.n_cells)
         den = np.bincount(cs, weights=wr, minlength=cells.n_cells)
@@ -136,22 +137,24 @@ def kernel_bandwidth(value, weights, inside) -> float:
     return float(sd / np.exp(0.2 * np.log(n)))
 
 
-def _taylor(design, stats, cells, doms, value, inside, below, est, share, q, line, covariance):
-    """Variance of the linearised rates from PSU totals (R svyrecvar's formula)."""
+def _taylor(design, stats, cells, doms, value, lv, inside, below, est, share, q, line, covariance):
+    """Variance of the linearised rates from PSU totals (R svyrecvar's formula). Densities:
+    f_d at the line of the compared value, f at q of the line's variable (each its own h)."""
     w = design.weights
-    h = kernel_bandwidth(value, w, inside)
-    h = h if np.isfinite(h) else 0.0
+    h_v, h_l = (kernel_bandwidth(v, w, inside) for v in (value, lv))
+    h = h_v if np.isfinite(h_v) and np.isfinite(h_l) and h_l > 0 else 0.0
     dom = sp.csr_matrix(doms.membership)
     codes = np.where(inside, cells.codes, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kern_t = np.where(inside, np.exp(-0.5 * ((line - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
-        kern_q = np.where(inside, np.exp(-0.5 * ((q - value) / h) ** 2) / np.sqrt(2 * np.pi), 0)
+    root = np.sqrt(2 * np.pi)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        kern_t = np.where(inside, np.exp(-0.5 * ((line - value) / h_v) ** 2) / root, 0)
+        kern_q = np.where(inside, np.exp(-0.5 * ((q - lv) / h_l) ** 2) / root, 0)
         n_all = w.sum(where=inside)
-        f_q = float(np.sum(w * kern_q) / (n_all * h))
+        f_q = float(np.sum(w * kern_q) / (n_all * h_l))
         f_dt = (dom @ np.bincount(codes, weights=w * kern_t, minlength=cells.n_cells)) / (
-            est.sum_w * h
+            est.sum_w * h_v
         )
-    le_q = inside & (value <= q)
+    le_q = inside & (lv <= q)
     big_f = w.sum(where=le_q) / n_all
     g = np.where(inside, le_q - big_f, 0.0) / n_all
     # all values equal (h = 0): the line sits below every value, the rate has no line term
