@@ -23,6 +23,7 @@ INDICATORS = (
     "sdg_10_2_1_below_half_median",
     "eu_gini_income",
     "eu_income_quintile_share_ratio",
+    "fp_oop_below_relative_line",
 )
 RTOL, ATOL = 1e-9, 1e-12
 

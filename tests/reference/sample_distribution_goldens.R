@@ -12,6 +12,7 @@
 #   eu_arop_rate (age >= 18, 0.6) and sdg_10_2_1_below_half_median (all ages, 0.5): share with
 #     RENTA_EQUIV < share x qrule_school median over the universe; SE of svytotal(~z) for the
 #     linearised variable z of tests/reference/poverty_goldens.R; x 100 (percent)
+#   fp_oop_below_relative_line: consumption - spending below 0.6 x median consumption (line.of)
 #   eu_gini_income, eu_income_quintile_share_ratio: the statistic and SE of svytotal(~z) with the
 #     linearised variables of tests/reference/inequality_goldens.R
 suppressMessages(library(survey))
@@ -110,6 +111,25 @@ line_rate <- function(id, u, share) {
 }
 known <- !is.na(inc)
 line_rate("eu_arop_rate", known & raw$EDAD >= 18, 0.6)
+# fp_oop_below_relative_line: value = consumption - spending, line = 0.6 x median consumption
+# (line.of), universe consumption > 0 with spending known; each variable its own bandwidth
+local({
+  u <- spend_u; w <- ifelse(u, weights(des), 0); N <- sum(w)
+  y <- ifelse(u, cons - spend, 0); l <- ifelse(u, cons, 0)
+  M <- qrule_school(l[u], w[u], 0.5); line <- 0.6 * M
+  hf <- function(v) sqrt((sum(w * v * v) - sum(w * v)^2 / N) / N) / exp(0.2 * log(N))
+  hy <- hf(y); hl <- hf(l)
+  fM <- sum(w * dnorm((M - l) / hl)) / (N * hl)
+  g0 <- u * ((l <= M) - sum(w * (l <= M) * u) / N) / N
+  for (g in levels_ms) {
+    i <- u & in_ms(g); Nd <- sum(w[i])
+    R <- sum(w[i] * (y[i] < line)) / Nd
+    fd <- sum(w[i] * dnorm((line - y[i]) / hy)) / (Nd * hy)
+    des$variables$z <- ifelse(i, ((y < line) - R) / Nd, 0) - 0.6 * fd / fM * g0
+    add("fp_oop_below_relative_line", g, 100 * R, 100 * SE(svytotal(~z, des))[[1]],
+        call = "line 0.6 x median consumption; value consumption - spending; svytotal(~z, des)")
+  }
+})
 line_rate("sdg_10_2_1_below_half_median", known, 0.5)
 # ---- Gini and S80/S20 ----
 gini_z <- function(y, w) {
