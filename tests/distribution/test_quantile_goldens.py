@@ -76,3 +76,26 @@ def test_quantile_matches_svyquantile(case, variable, rule, p):
         np.testing.assert_allclose(
             ours[idx], g[name].to_numpy(float), rtol=RTOL, atol=ATOL, err_msg=name
         )
+
+
+@pytest.mark.parametrize("case", ["strat", "clus1", "jk1_clus1"])
+def test_median_contrast_variance(case):
+    """Joint covariance of two domains' medians (linearised for Taylor, replicates otherwise)."""
+    path = GOLD.parent / "contrasts.csv"
+    if not path.exists():
+        pytest.fail(f"golden file missing: {path}")
+    g = pd.read_csv(path)
+    g = g[g.case == case]
+    assert len(g) == 2
+    des, df = design(case)
+    keep = np.ones(len(df), dtype=bool)
+    cells = encode_cells(df, ["grp", "sx"], keep)
+    doms = all_domains(cells)
+    got = quantile_domains(
+        des, cells, doms, df["api00"].to_numpy(float), keep, 0.5, "math", 0.95, covariance=True
+    )
+    key = list(doms.labels["grp"].astype(str) + "|" + doms.labels["sx"].astype(str))
+    for _, row in g.iterrows():
+        i, r = key.index(f"{row.group}|_T"), key.index(f"{row.reference}|_T")
+        v = got.cov[i, i] + got.cov[r, r] - 2 * got.cov[i, r]
+        assert v == pytest.approx(row.difference_variance, rel=RTOL)

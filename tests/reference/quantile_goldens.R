@@ -61,3 +61,41 @@ res <- do.call(rbind, rows)
 write.csv(res, out, row.names = FALSE)
 writeLines(c(R.version.string, paste("survey", packageVersion("survey"))),
            "tests/golden/quantile/VERSIONS.txt")
+
+# ---- contrasts: variance of (median of group) - (median of C), sx = _T, api00, rule math ----
+# Taylor: linearised quantile z_k = -(1{y_k <= q_d} - F_d) / (f_d(q_d) N_d) on the domain's rows,
+# f_d a Gaussian kernel density with h_d = sd_d / N_d^0.2 (weighted population SD of the
+# domain; R convey's h_fun on the domain), F_d the share at or below q_d; var of svytotal(~zg - zr).
+# Replicate: withReplicates recomputing both medians (qrule_math on the rows with weight > 0).
+qmath <- survey:::qrule_math
+lin_q <- function(data, i, p = 0.5) {
+  y <- data$api00; w <- data$pw
+  q <- qmath(y[i], w[i], p); N <- sum(w[i])
+  Fd <- sum(w[i] * (y[i] <= q)) / N
+  sd <- sqrt(sum(w[i] * y[i]^2) / N - (sum(w[i] * y[i]) / N)^2); h <- sd / exp(0.2 * log(N))
+  f <- sum(w[i] * dnorm((q - y[i]) / h)) / (N * h)
+  ifelse(i, -((y <= q) - Fd) / (f * N), 0)
+}
+grp_i <- function(data, g) data$grp == g
+crow <- list()
+for (dn in c("strat", "clus1")) {
+  d <- designs[[dn]]
+  for (g in c("A", "B")) {
+    d$des$variables$zd <- lin_q(d$data, grp_i(d$data, g)) - lin_q(d$data, grp_i(d$data, "C"))
+    crow[[length(crow) + 1]] <- data.frame(case = dn, group = g, reference = "C",
+      difference_variance = g17(as.numeric(SE(svytotal(~zd, d$des)))^2),
+      r_call = "svytotal(~zd, des), zd = z_group - z_C, z the linearised quantile above")
+  }
+}
+qdiff <- function(w, data) sapply(c("A", "B"), function(g) {
+  i <- data$grp == g & w > 0; j <- data$grp == "C" & w > 0
+  qmath(data$api00[i], w[i], 0.5) - qmath(data$api00[j], w[j], 0.5)
+})
+wq <- withReplicates(designs$jk1_clus1$des, qdiff, return.replicates = TRUE)
+vq <- diag(as.matrix(attr(wq$theta, "var")))
+for (k in 1:2) {
+  crow[[length(crow) + 1]] <- data.frame(case = "jk1_clus1", group = c("A", "B")[k], reference = "C",
+    difference_variance = g17(vq[k]),
+    r_call = "withReplicates(rdes, qdiff, return.replicates=TRUE), qdiff = median(group) - median(C), qrule_math")
+}
+write.csv(do.call(rbind, crow), "tests/golden/quantile/contrasts.csv", row.names = FALSE)

@@ -39,9 +39,10 @@ class Sorted:
     last: np.ndarray
     cw: np.ndarray  # cumulative weight within the group
     total: np.ndarray  # per group; NaN when empty
+    order: np.ndarray | None = None  # the row order that sorted the inputs, when known
 
 
-def prepare(x: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int) -> Sorted:
+def prepare(x: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int, order=None) -> Sorted:
     """The cumulative weights every rule needs, computed once for several probabilities."""
     n = np.bincount(group, minlength=n_groups)
     starts = np.r_[0, np.cumsum(n)][:-1]
@@ -53,7 +54,7 @@ def prepare(x: np.ndarray, w: np.ndarray, group: np.ndarray, n_groups: int) -> S
     cw = (cl - before[group]).astype(np.float64)
     has = n > 0
     total = np.where(has, cw[np.where(has, last, 0)] if len(cw) else 0.0, np.nan)
-    return Sorted(x, w, group, n, starts, last, cw, total)
+    return Sorted(x, w, group, n, starts, last, cw, total, order)
 
 
 def grouped_quantile(

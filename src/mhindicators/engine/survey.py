@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -258,8 +259,11 @@ def _distribution(ind, design, cells, doms, m, keep, level):
     value = m.y
     if ind.estimator == "quantile":
         rule = ind.quantile_rule or "math"
-        q = quantile_domains(design, cells, doms, value, keep, float(ind.quantile), rule, level)
-        return quantile_table(doms, q, level), pd.DataFrame()
+        q = quantile_domains(
+            design, cells, doms, value, keep, float(ind.quantile), rule, level, covariance=cov
+        )
+        pairs = SimpleNamespace(estimate=q.estimate, cov=q.cov, df=q.df)  # what contrasts read
+        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level)
     if ind.estimator == "below_line":
         ln = ind.line
         res = below_line_domains(

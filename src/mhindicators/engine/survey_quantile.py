@@ -19,6 +19,7 @@ from mhindicators.engine import ci
 from mhindicators.engine.design import SurveyDesign
 from mhindicators.engine.domains import Cells, Domains
 from mhindicators.engine.quantiles import grouped_quantile, prepare, sort_groups
+from mhindicators.engine.replicates import svr_cov
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_estimate import estimate_domains
 from mhindicators.results import TOTAL
@@ -41,6 +42,8 @@ class QuantileEstimates:
     cdf: np.ndarray  # estimated share at or below the quantile
     cdf_se: np.ndarray
     status: list[str]
+    # joint covariance for contrasts (domains of one margin pattern; NaN across patterns)
+    cov: np.ndarray | None = None
 
 
 def share_column(indicator: np.ndarray, universe: np.ndarray) -> Column:
@@ -77,8 +80,14 @@ def quantile_domains(
     prob: float,
     rule: str,
     level: float,
+    covariance: bool = False,
 ) -> QuantileEstimates:
-    """Quantile `prob` of `value` in every domain, with Woodruff intervals at `level`."""
+    """Quantile `prob` of `value` in every domain, with Woodruff intervals at `level`.
+
+    covariance: also the joint covariance of the quantiles of each margin pattern (for
+    contrasts): Taylor designs from the linearised quantile with a kernel density, replicate
+    designs from the quantiles recomputed with every replicate's weights.
+    """
     nd = len(doms.labels)
     w = design.weights
     inside = keep & (cells.codes >= 0)
@@ -95,7 +104,7 @@ def quantile_domains(
         group = to_dom[cv]
         order = sort_groups(xv, group, value_order)
         parts = (xv[order], wv[order], group[order], len(rows))
-        sorted_parts[key] = prep = prepare(*parts)
+        sorted_parts[key] = prep = prepare(*parts, order=order)
         q = grouped_quantile(*parts, np.full(len(rows), prob), rule, prep)
         est[rows] = q
         qrow = np.full(len(value), np.nan)
@@ -103,12 +112,18 @@ def quantile_domains(
         with np.errstate(invalid="ignore"):
             below = np.where(inside, value <= qrow, False)
         columns.append(share_column(below, inside))
+        if covariance and design.replicates is None:
+            columns.append(_linearised(value, w, inside, below, to_dom, cells, q, len(rows)))
     stats = accumulate(design, cells.codes, cells.n_cells, columns)
+    cov = None
+    if covariance:
+        cov = _covariance(design, stats, doms, patterns, sorted_parts, idx, prob, rule, est)
     lower, upper = np.full(nd, np.nan), np.full(nd, np.nan)
     df, n, sw = np.full(nd, np.nan), np.zeros(nd), np.zeros(nd)
     cdf, cdf_se = np.full(nd, np.nan), np.full(nd, np.nan)
+    step = 2 if covariance and design.replicates is None else 1
     for j, (key, rows) in enumerate(patterns.items()):
-        m = estimate_domains(stats, doms.membership[rows], column=j, estimator="mean")
+        m = estimate_domains(stats, doms.membership[rows], column=step * j, estimator="mean")
         t = ci.t_quantile(level, m.df)
         with np.errstate(invalid="ignore"):
             plo, phi = m.estimate - t * m.se, m.estimate + t * m.se
@@ -131,4 +146,51 @@ def quantile_domains(
         else ""
         for nn, e, lo, hi in zip(n, est, lower, upper, strict=True)
     ]
-    return QuantileEstimates(est, lower, upper, se, df, n, sw, cdf, cdf_se, status)
+    return QuantileEstimates(est, lower, upper, se, df, n, sw, cdf, cdf_se, status, cov)
+
+
+def _linearised(value, w, inside, below, to_dom, cells, q, nd) -> Column:
+    """z_k = -(1{y_k <= q_d} - F_d) / (f_d(q_d) N_d) for the rows of domain d, with a Gaussian
+    kernel density f_d and bandwidth h_d = sd_d / N_d^(1/5) of the domain (R convey's rule)."""
+    g = np.where(inside, to_dom[np.where(inside, cells.codes, 0)], 0)
+    wi = np.where(inside, w, 0.0)
+    y = np.where(inside, value, 0.0)
+    big_n = np.bincount(g, weights=wi, minlength=nd)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        f_cdf = np.bincount(g, weights=wi * below, minlength=nd) / big_n
+        mean = np.bincount(g, weights=wi * y, minlength=nd) / big_n
+        var = np.bincount(g, weights=wi * y * y, minlength=nd) / big_n - mean**2
+        h = np.sqrt(np.maximum(var, 0)) / np.exp(0.2 * np.log(big_n))
+        kern = np.exp(-0.5 * ((q[g] - y) / h[g]) ** 2) / np.sqrt(2 * np.pi)
+        dens = np.bincount(g, weights=wi * np.nan_to_num(kern), minlength=nd) / (big_n * h)
+        z = np.where(inside, -(below - f_cdf[g]) / (dens[g] * big_n[g]), 0.0)
+    return Column(np.nan_to_num(z, posinf=0.0, neginf=0.0), None, inside)
+
+
+def _covariance(design, stats, doms, patterns, sorted_parts, idx, prob, rule, est):
+    """(nd, nd) covariance of the quantiles within each margin pattern (NaN across)."""
+    nd = len(doms.labels)
+    cov = np.full((nd, nd), np.nan)
+    if design.replicates is None:
+        if stats.n_cols < 2 * len(patterns):
+            return cov
+        for j, rows in enumerate(patterns.values()):
+            m = estimate_domains(
+                stats, doms.membership[rows], column=2 * j + 1, estimator="total", covariance=True
+            )
+            cov[np.ix_(rows, rows)] = m.cov
+        return cov
+    reps = design.replicates
+    thetas = np.full((nd, reps.n_replicates), np.nan)
+    for key, rows in patterns.items():
+        s = sorted_parts[key]
+        # the sorted rows of this pattern, as positions in `idx` order
+        pos_of = s.order
+        for r, col in enumerate(reps.weights.columns):
+            wr = col[idx][pos_of]
+            ok = wr > 0
+            p = np.full(len(rows), prob)
+            thetas[rows, r] = grouped_quantile(s.x[ok], wr[ok], s.group[ok], len(rows), p, rule)
+    for rows in patterns.values():
+        cov[np.ix_(rows, rows)] = svr_cov(thetas[rows], est[rows], stats.rep_meta)
+    return cov
