@@ -59,3 +59,15 @@ def test_sample_project_matches_r(indicator):
         np.testing.assert_allclose(
             e[c].to_numpy(float), g[c].to_numpy(float), rtol=RTOL, atol=ATOL, err_msg=c
         )
+
+
+def test_median_spending_contrasts_match_r():
+    path = GOLD.parent / "contrasts.csv"
+    if not path.exists():
+        pytest.fail(f"golden missing: {path}")
+    g = pd.read_csv(path).set_index("group")
+    c = compute(load_project(ROOT / "mhi.yaml"), indicators={"fp_oop_spending_median"}).contrasts
+    c = c[(c.dataset == "nhs_2024") & (c.sex == "_T") & (c.dimension == "migratory_status")]
+    c = c.set_index("group").loc[g.index]
+    for col in ("difference", "difference_se"):
+        np.testing.assert_allclose(c[col].to_numpy(float), g[col], rtol=RTOL, atol=ATOL)

@@ -155,3 +155,26 @@ for (m in list(list("eu_gini_income", gini_z), list("eu_income_quintile_share_ra
   }
 }
 write.csv(do.call(rbind, rows), file.path(golddir, "estimates.csv"), row.names = FALSE)
+
+# ---- contrasts of the median spending vs native_born_citizen (sx = _T) ----
+# linearised quantile z = -(1{y <= q_d} - F_d) / (f_d(q_d) N_d), Gaussian kernel with
+# h_d = sd_d / N_d^0.2 of the domain (tests/reference/quantile_goldens.R); var of svytotal(~zg - zr)
+y <- ifelse(spend_u, spend, 0)
+lin_q <- function(i) {
+  w <- weights(des)
+  q <- survey:::qrule_math(y[i], w[i], 0.5); N <- sum(w[i])
+  Fd <- sum(w[i] * (y[i] <= q)) / N
+  sd <- sqrt(sum(w[i] * y[i]^2) / N - (sum(w[i] * y[i]) / N)^2); h <- sd / exp(0.2 * log(N))
+  f <- sum(w[i] * dnorm((q - y[i]) / h)) / (N * h)
+  list(q = q, z = ifelse(i, -((y <= q) - Fd) / (f * N), 0))
+}
+ref <- lin_q(spend_u & in_ms("native_born_citizen"))
+crow <- list()
+for (g in setdiff(ms_levels, "native_born_citizen")) {
+  gr <- lin_q(spend_u & in_ms(g))
+  des$variables$zd <- gr$z - ref$z
+  crow[[length(crow) + 1]] <- data.frame(indicator_id = "fp_oop_spending_median", group = g,
+    difference = g17(gr$q - ref$q), difference_se = g17(SE(svytotal(~zd, des))[[1]]),
+    r_call = "svytotal(~zd, des), zd = z_group - z_native_born_citizen (linearised medians)")
+}
+write.csv(do.call(rbind, crow), file.path(golddir, "contrasts.csv"), row.names = FALSE)
