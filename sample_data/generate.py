@@ -542,6 +542,14 @@ def make_survey(rng: np.random.Generator) -> pd.DataFrame:
     spending = np.where(zero, 0, np.round(share * consumption))
     spend_known = rng.random(n_hh) > 0.01
 
+    # equivalised disposable household income (EU-SILC HX090, modified OECD scale), annual EUR,
+    # from a stream spawned off this file's seed, so the columns above keep their bytes
+    inc_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    eq_income = np.round(
+        np.exp(inc_rng.normal(np.log(19500) - 0.45 * hh_fb + 0.1 * hh_urban, 0.55)), -1
+    )
+    eq_income_known = inc_rng.random(n_hh) > 0.015
+
     weight = np.round(psu_w[k], 2)
     cols = {
         "ID_HOGAR": (hh + 1).astype(np.int32),
@@ -584,6 +592,7 @@ def make_survey(rng: np.random.Generator) -> pd.DataFrame:
         "INGRESO_PRIMER_MES": nullable(income.astype(np.int64), income_asked & (trabajo == 1)),
         "GASTO_SANITARIO_HOGAR": nullable(spending[hh].astype(np.int64), spend_known[hh]),
         "GASTO_CONSUMO_HOGAR": consumption[hh].astype(np.int64),
+        "RENTA_EQUIV": nullable(eq_income[hh].astype(np.int64), eq_income_known[hh]),
     }
     return pd.DataFrame(cols)
 
@@ -634,6 +643,7 @@ def survey_profile() -> str:
         "monthly_income": "INGRESO_PRIMER_MES",
         "household_health_spending": "GASTO_SANITARIO_HOGAR",
         "household_consumption": "GASTO_CONSUMO_HOGAR",
+        "equivalised_disposable_income": "RENTA_EQUIV",
     }
     reasons = {1: "cost", 2: "waiting_list", 3: "other", 4: "distance", 5: "other", 6: "other"}
     reasons |= {7: "other", 8: "other"}
@@ -704,6 +714,7 @@ def survey_profile() -> str:
         "household_consumption": "annual EUR (total consumption expenditure)",
         "recruitment_cost": "EUR; blank = not asked or item non-response",
         "monthly_income": "EUR; first month in the first job in Spain",
+        "equivalised_disposable_income": "annual EUR, modified OECD scale; blank = not known",
     }
     design = (
         "design:\n"

@@ -69,3 +69,10 @@ def test_schema_matches_committed_copy(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == committed
     schema = json.loads(committed)
     assert schema["additionalProperties"] is False
+
+
+def test_show_prints_the_line_and_the_quantile() -> None:
+    shown = runner.invoke(app, ["show", "eu_arop_rate", "--defs", str(DEFS)])
+    assert shown.exit_code == 0 and "0.6 x the 0.5 quantile" in shown.output
+    shown = runner.invoke(app, ["show", "fp_oop_spending_median", "--defs", str(DEFS)])
+    assert shown.exit_code == 0 and "0.5 (rule math)" in shown.output

@@ -130,5 +130,5 @@ def test_progress_and_the_terminal_summary(monkeypatch) -> None:
         assert f"{int(n):,}" in text
     assert "…" not in text
     survey = [m for m in messages if m.startswith("nhs_2024: indicator")]
-    assert survey[0].startswith("nhs_2024: indicators 1-") and survey[-1].count(" of 19")
+    assert survey[0].startswith("nhs_2024: indicators 1-") and survey[-1].count(" of 25")
     assert any(m.startswith("tb: indicator 2 of 2") for m in messages)

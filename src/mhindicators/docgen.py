@@ -23,6 +23,7 @@ RANGES = [
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
     ("MHI5", "Harmonization: variants, diff, multi-country"),
+    ("MHI6", "Distribution estimators"),
     ("MHI9", "Command line and internal"),
 ]
 

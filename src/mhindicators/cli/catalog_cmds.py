@@ -81,6 +81,13 @@ def show(
             "numerator": ind.numerator,
             "denominator": ind.denominator,
             "value": ind.value,
+            "quantile": None
+            if ind.quantile is None
+            else f"{ind.quantile:g} (rule {ind.quantile_rule or 'math'})",
+            "line": None
+            if ind.line is None
+            else f"{ind.line.share:g} x the {ind.line.quantile:g} quantile over the universe "
+            f"(rule {ind.line.quantile_rule})",
             "missing": ind.missing,
             "unit": f"{ind.unit} (x{ind.effective_multiplier:g})",
             "disaggregate by": ", ".join(ind.disaggregate_by),

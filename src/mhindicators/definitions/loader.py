@@ -60,7 +60,9 @@ define(
     "error",
     "The estimator's required expression fields are missing, or fields it ignores are present.",
     "proportion/count need numerator; mean/total need value; ratio and rate need "
-    "numerator and denominator; standardized_rate also needs standardize.",
+    "numerator and denominator; standardized_rate also needs standardize; quantile needs "
+    "value and quantile; below_line needs value and line; gini and quintile_share_ratio "
+    "need value.",
 )
 
 _CODES = SchemaCodes("MHI110", "MHI111", "MHI112", "MHI113", "MHI114")

@@ -7,7 +7,21 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Estimator = Literal["proportion", "mean", "ratio", "total", "count", "rate", "standardized_rate"]
+Estimator = Literal[
+    "proportion",
+    "mean",
+    "ratio",
+    "total",
+    "count",
+    "rate",
+    "standardized_rate",
+    "quantile",
+    "below_line",
+    "gini",
+    "quintile_share_ratio",
+]
+#: R survey 4.1 `svyquantile` rules (docs/methods-distribution.md); math = hf1, school = hf2.
+QuantileRule = Literal["math", "school", "hf1", "hf2", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9"]
 Source = Literal["survey", "registry"]
 Pillar = Literal["monitoring", "policy_legal", "health_systems", "partnerships"]
 MissingPolicy = Literal["exclude", "as_false"]
@@ -23,6 +37,7 @@ CIMethod = Literal[
     "fay-feuer",
     "tiwari",
     "dobson",
+    "woodruff",
 ]
 
 #: unit -> multiplier applied to the estimate (percent: proportion x 100).
@@ -60,8 +75,19 @@ ESTIMATOR_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "count": (("numerator",), ("denominator", "value")),
     "rate": (("numerator", "denominator"), ("value",)),
     "standardized_rate": (("numerator", "denominator", "standardize"), ("value",)),
+    "quantile": (("value", "quantile"), ("numerator", "denominator", "standardize")),
+    "below_line": (("value", "line"), ("numerator", "denominator", "standardize")),
+    "gini": (("value",), ("numerator", "denominator", "standardize")),
+    "quintile_share_ratio": (("value",), ("numerator", "denominator", "standardize")),
 }
-SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"}
+#: fields only some distribution estimators use -> those estimators
+DISTRIBUTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "quantile": ("quantile",),
+    "quantile_rule": ("quantile", "quintile_share_ratio"),
+    "line": ("below_line",),
+}
+DISTRIBUTION_ESTIMATORS = {"quantile", "below_line", "gini", "quintile_share_ratio"}
+SURVEY_ESTIMATORS = {"proportion", "mean", "ratio", "total", "count"} | DISTRIBUTION_ESTIMATORS
 REGISTRY_ESTIMATORS = {"count", "rate", "standardized_rate", "proportion"}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
@@ -115,6 +141,9 @@ OverridableField = Literal[
     "standardize",
     "reliability",
     "ci_method",
+    "quantile",
+    "quantile_rule",
+    "line",
 ]
 #: Documentation fields a variant may restate freely (reported by `mhi diff` as metadata).
 DESCRIPTIVE_FIELDS = ("name", "description", "theme", "framework", "notes")
@@ -156,6 +185,26 @@ class Standardize(_Strict):
     standard: str = Field(
         description="Standard population: a shipped one (who_world_2000_2025, esp_2013, "
         "us_2000) or a name the project file gives under `standard_populations:`."
+    )
+
+
+class RelativeLine(_Strict):
+    """A line fixed from the data: `share` x the `quantile` of the value over the universe."""
+
+    share: float = Field(gt=0, description="Multiple of the quantile, e.g. 0.6 (60 %).")
+    quantile: float = Field(
+        0.5, gt=0, lt=1, description="Probability of the quantile; 0.5 = the median."
+    )
+    quantile_rule: QuantileRule = Field(
+        "school",
+        description="Rule for the quantile (R survey `qrule`); `school` is the EU-SILC "
+        "weighted median (average of the two middle values on an exact tie).",
+    )
+    of: Expr | None = Field(
+        None,
+        description="The variable whose quantile sets the line, when it is not the value "
+        "compared with it (e.g. consumption before out-of-pocket spending, while the value is "
+        "consumption net of it); rows where it is missing leave the universe.",
     )
 
 
@@ -206,7 +255,25 @@ class Indicator(_Strict):
     denominator: Expr | None = Field(
         None, description="Value summed for ratios; for rates the denominator measure."
     )
-    value: Expr | None = Field(None, description="Numeric value for mean and total.")
+    value: Expr | None = Field(None, description="Numeric value for mean, total and quantile.")
+    quantile: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Quantile estimator: the probability, strictly between 0 and 1 "
+        "(0.5 = the median).",
+    )
+    quantile_rule: QuantileRule | None = Field(
+        None,
+        description="Quantile and quintile_share_ratio estimators: how a weighted quantile "
+        "is read off the weighted distribution, as R survey `svyquantile(qrule = )`; "
+        "default `math` for quantile, `school` (EU-SILC) for quintile_share_ratio.",
+    )
+    line: RelativeLine | None = Field(
+        None,
+        description="below_line estimator: the line, a share of a quantile of the value "
+        "computed once over the whole universe (national), then applied to every domain.",
+    )
     missing: MissingPolicy = Field(
         "exclude",
         description="Rows in the universe whose outcome is missing: `exclude` removes them "
@@ -276,6 +343,17 @@ class Indicator(_Strict):
                 f"estimator '{self.estimator}' does not use {', '.join(extra)}; remove it "
                 f"or change the estimator"
             )
+        stray = [
+            f
+            for f, users in DISTRIBUTION_FIELDS.items()
+            if getattr(self, f) is not None and self.estimator not in users
+        ]
+        if stray:
+            users = sorted({u for f in stray for u in DISTRIBUTION_FIELDS[f]})
+            raise ValueError(
+                f"estimator '{self.estimator}' does not use {', '.join(stray)} (only "
+                f"{', '.join(users)} do); remove it or change the estimator"
+            )
         allowed = SURVEY_ESTIMATORS if self.source == "survey" else REGISTRY_ESTIMATORS
         if self.estimator not in allowed:
             raise ValueError(
@@ -283,6 +361,11 @@ class Indicator(_Strict):
                 f"(use one of {', '.join(sorted(allowed))})"
             )
         return self
+
+    @property
+    def line_of(self) -> str | None:
+        """The expression whose quantile sets a relative line, when not the value."""
+        return self.line.of if self.line is not None else None
 
     @property
     def effective_multiplier(self) -> float:

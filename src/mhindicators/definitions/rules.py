@@ -127,8 +127,19 @@ CI_METHODS = {
     "count": {"mean", "garwood", "byar"},
     "rate": {"garwood", "byar"},
     "standardized_rate": {"fay-feuer", "tiwari", "dobson"},
+    "quantile": {"woodruff"},
+    "below_line": {"xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
+    "gini": {"mean"},
+    "quintile_share_ratio": {"mean"},
 }
-_KINDS = {"universe": "condition", "denominator": "value", "value": "value"}
+_KINDS = {"universe": "condition", "denominator": "value", "value": "value", "line_of": "value"}
+
+
+def _nested(data, path: tuple[str, ...]):
+    """The raw YAML value at `path` (None when absent)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownNames) -> list[Issue]:
@@ -268,23 +279,25 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
     assert ind is not None and doc is not None
     out: list[Issue] = []
     nodes: dict[str, Node] = {}
-    for field in ("universe", "numerator", "denominator", "value"):
+    for field in ("universe", "numerator", "denominator", "value", "line_of"):
         text = getattr(ind, field)
         if text is None:
             continue
-        raw = doc.data.get(field) if isinstance(doc.data, dict) else None
+        path = ("line", "of") if field == "line_of" else (field,)
+        raw = _nested(doc.data, path)
         shift = len(raw) - len(raw.lstrip()) if isinstance(raw, str) else 0
         kind = _KINDS.get(field, "value" if ind.estimator == "ratio" else "condition")
+        name = ".".join(path)
         try:
             node = parse(text)
             nodes[field] = node
         except ExprSyntaxError as exc:
-            line, col = doc.locate_in_scalar((field,), exc.offset + shift)
+            line, col = doc.locate_in_scalar(path, exc.offset + shift)
             out.append(
                 issue(
                     getattr(exc, "code", "MHI201"),
-                    f"{field}: {exc.message}",
-                    doc.file_of((field,)),
+                    f"{name}: {exc.message}",
+                    doc.file_of(path),
                     line,
                     col,
                     exc.hint,
@@ -292,12 +305,12 @@ def _expression_issues(item: LoadedDefinition, vocab: Vocabulary) -> list[Issue]
             )
             continue
         for prob in check(node, vocab, text, kind=kind):
-            line, col = doc.locate_in_scalar((field,), prob.offset + shift)
+            line, col = doc.locate_in_scalar(path, prob.offset + shift)
             out.append(
                 issue(
                     prob.code,
-                    f"{field}: {prob.message}",
-                    doc.file_of((field,)),
+                    f"{name}: {prob.message}",
+                    doc.file_of(path),
                     line,
                     col,
                     prob.hint,

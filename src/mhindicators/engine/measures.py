@@ -26,6 +26,10 @@ class Measure:
     keep: np.ndarray  # in the universe and with a known outcome
     n_universe: int  # rows in the universe before removing missing outcomes
     n_missing_outcome: int
+    line_value: np.ndarray | None = None  # below_line with `line.of`: the line's variable
+
+
+VALUE_ESTIMATORS = ("mean", "total", "quantile", "below_line", "gini", "quintile_share_ratio")
 
 
 def _evaluate(text: str | None, frame: pd.DataFrame, vocab: Vocabulary, kind: str):
@@ -42,7 +46,7 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         assert isinstance(cond, TriBool)
         universe = cond.true_mask()
     known = np.ones(n, dtype=bool)
-    x = None
+    x = line_value = None
     if ind.estimator in ("proportion", "count") or (
         ind.source == "registry" and ind.estimator in ("rate", "standardized_rate")
     ):
@@ -51,19 +55,30 @@ def measure(ind: Indicator, frame: pd.DataFrame, vocab: Vocabulary) -> Measure:
         y = cond.true_mask()
         if ind.missing == "exclude":
             known = cond.known
-    elif ind.estimator in ("mean", "total"):
+    elif ind.estimator in (
+        "mean",
+        "total",
+        "quantile",
+        "below_line",
+        "gini",
+        "quintile_share_ratio",
+    ):
         value = np.asarray(_evaluate(ind.value, frame, vocab, "value"), dtype=np.float64)
         known = ~np.isnan(value)
         y = np.where(known, value, 0.0)
         if ind.missing == "as_false":
             known = np.ones(n, dtype=bool)
+        if ind.line_of:
+            line_value = np.asarray(_evaluate(ind.line_of, frame, vocab, "value"), dtype=float)
+            known &= ~np.isnan(line_value)
     else:  # ratio
         num = np.asarray(_evaluate(ind.numerator, frame, vocab, "value"), dtype=np.float64)
         den = np.asarray(_evaluate(ind.denominator, frame, vocab, "value"), dtype=np.float64)
         known = ~np.isnan(num) & ~np.isnan(den)
         y, x = np.where(known, num, 0.0), np.where(known, den, 0.0)
     keep = universe & known
-    return Measure(y, x, keep, int(universe.sum()), int((universe & ~known).sum()))
+    missing = int((universe & ~known).sum())
+    return Measure(y, x, keep, int(universe.sum()), missing, line_value)
 
 
 MIGRATION_DIMENSIONS = (

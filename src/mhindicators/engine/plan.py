@@ -10,7 +10,7 @@ from mhindicators.expr.check import variables as expr_variables
 from mhindicators.expr.parser import parse
 from mhindicators.vocabulary import Vocabulary
 
-EXPRESSION_FIELDS = ("universe", "numerator", "denominator", "value")
+EXPRESSION_FIELDS = ("universe", "numerator", "denominator", "value", "line_of")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
 from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.engine.survey_inequality import inequality_domains
+from mhindicators.engine.survey_poverty import below_line_domains
+from mhindicators.engine.survey_quantile import quantile_domains
 from mhindicators.engine.survey_standardize import standardize
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
@@ -109,6 +113,23 @@ def compute_survey(
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
+            if ind.estimator in DISTRIBUTION:
+                table, contrasts = _distribution(
+                    ind, design, cells, doms, m, m.keep & in_band, conf_level
+                )
+                share = unknown_share(work, m.keep & in_band, ind, design.weights)
+                results.append(
+                    SurveyResult(
+                        ind,
+                        table,
+                        contrasts,
+                        m.n_universe,
+                        m.n_missing_outcome,
+                        share,
+                        int(np.count_nonzero(m.keep & ~in_band)),
+                    )
+                )
+                continue
             est = estimate_domains(
                 stats,
                 doms.membership,
@@ -226,7 +247,7 @@ def _table(
     ind: Indicator, doms: Domains, est: DomainEstimates, level: float, default_ci: str
 ) -> pd.DataFrame:
     table = doms.labels.copy()
-    if ind.estimator == "proportion":
+    if ind.estimator in ("proportion", "below_line"):
         interval = ci.proportion_ci(ind.ci_method or default_ci, est, level)
     else:
         interval = ci.wald(est.estimate, est.se, est.df, level, est.n)
@@ -243,6 +264,69 @@ def _table(
     table["weighted_denominator"] = est.denominator
     table["n_eff"] = est.n_eff
     table["status"] = [ci.STATUS[int(s)] if s else "" for s in interval.status]
+    return table
+
+
+DISTRIBUTION = ("quantile", "below_line", "gini", "quintile_share_ratio")
+
+
+def _distribution(ind, design, cells, doms, m, keep, level):
+    """Domain table and contrasts of a distribution estimator (docs/methods-distribution.md)."""
+    cov = bool(ind.reference_group)
+    value = m.y
+    if ind.estimator == "quantile":
+        rule = ind.quantile_rule or "math"
+        q = quantile_domains(
+            design, cells, doms, value, keep, float(ind.quantile), rule, level, covariance=cov
+        )
+        pairs = SimpleNamespace(estimate=q.estimate, cov=q.cov, df=q.df)  # what contrasts read
+        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level)
+    if ind.estimator == "below_line":
+        ln = ind.line
+        res = below_line_domains(
+            design,
+            cells,
+            doms,
+            value,
+            keep,
+            ln.share,
+            ln.quantile,
+            ln.quantile_rule,
+            cov,
+            m.line_value,
+        )
+        table = _table(ind, doms, res.est, level, "xlogit")
+        table["weighted_numerator"] = res.est.numerator
+        if not res.line > 0:
+            table["status"] = "line-not-positive"
+            table[["estimate", "se", "ci_lower", "ci_upper"]] = np.nan
+        return table, _contrasts(ind, doms, res.est, level)
+    measure = "gini" if ind.estimator == "gini" else "qsr"
+    est, status = inequality_domains(
+        design, cells, doms, value, keep, measure, ind.quantile_rule or "school", cov
+    )
+    table = _table(ind, doms, est, level, "mean")
+    table["status"] = [s or t for s, t in zip(status, table["status"], strict=True)]
+    return table, _contrasts(ind, doms, est, level)
+
+
+def quantile_table(doms: Domains, q, level: float) -> pd.DataFrame:
+    """The domain table of a quantile: Woodruff bounds; no deff or n_eff (not defined)."""
+    table = doms.labels.copy()
+    nan = np.full(len(table), np.nan)
+    table["estimate"], table["se"] = q.estimate, q.se
+    table["ci_lower"], table["ci_upper"] = q.lower, q.upper
+    table["ci_method"] = "woodruff"
+    table["conf_level"] = level
+    table["df"] = q.df
+    table["deff"] = nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["cv"] = q.se / np.abs(q.estimate)
+    table["n_unweighted"] = q.n
+    table["weighted_numerator"] = nan
+    table["weighted_denominator"] = q.sum_w
+    table["n_eff"] = nan
+    table["status"] = q.status
     return table
 
 

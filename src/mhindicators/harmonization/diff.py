@@ -129,6 +129,7 @@ def diff_indicators(a: Indicator, b: Indicator) -> list[Change]:
     out += _age_groups(a.age_groups, b.age_groups)
     out += _reference_group(a.reference_group or {}, b.reference_group or {})
     out += _standardize(a, b)
+    out += _distribution(a, b)
     for name in ("reliability", "ci_method"):
         if getattr(a, name) != getattr(b, name):
             out.append(_simple(name, "method", getattr(a, name), getattr(b, name)))
@@ -261,6 +262,26 @@ def _standardize(a: Indicator, b: Indicator) -> list[Change]:
     if old is None or new is None:
         return [_simple("standardize", "method", old, new)]
     return [_simple(f"standardize.{k}", "method", old[k], new[k]) for k in old if old[k] != new[k]]
+
+
+def _distribution(a: Indicator, b: Indicator) -> list[Change]:
+    """Quantile probability and rule, and the relative line key by key."""
+    out = []
+    if a.quantile != b.quantile:
+        out.append(_simple("quantile", "estimator", a.quantile, b.quantile))
+    if a.quantile_rule != b.quantile_rule:
+        out.append(_simple("quantile_rule", "method", a.quantile_rule, b.quantile_rule))
+    old = a.line.model_dump() if a.line else None
+    new = b.line.model_dump() if b.line else None
+    if old == new:
+        return out
+    if old is None or new is None:
+        return [*out, _simple("line", "threshold", old, new)]
+    for k in old:
+        if old[k] != new[k]:
+            kind = "method" if k == "quantile_rule" else "threshold"
+            out.append(_simple(f"line.{k}", kind, old[k], new[k]))
+    return out
 
 
 def _show(value: Any) -> str:

@@ -139,7 +139,9 @@ def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) 
     }
     try:
         return pd.read_csv(path, engine="pyarrow", **options)
-    except ValueError:
+    except ValueError as exc:
+        if "columns, got" in str(exc):  # a row with the wrong number of fields: truncated or
+            raise _unreadable(path, exc) from None  # corrupt; the C engine would pad it
         return pd.read_csv(path, low_memory=False, **options)
 
 
