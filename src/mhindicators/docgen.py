@@ -22,6 +22,7 @@ RANGES = [
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
     ("MHI5", "Harmonization: variants, diff, multi-country"),
+    ("MHI7", "Publication outputs"),
     ("MHI9", "Command line and internal"),
 ]
 

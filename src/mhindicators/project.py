@@ -118,6 +118,10 @@ class DatasetSpec(_Strict):
 class Output(_Strict):
     dir: str = "out"
     formats: list[Literal["parquet", "csv"]] = Field(default_factory=lambda: ["parquet", "csv"])
+    rounding: dict[str, int] = Field(
+        default_factory=dict,
+        description="CSV decimals per unit, e.g. {percent: 1, per_100000: 1} (docs/outputs.md).",
+    )
 
 
 class Reliability(_Strict):
@@ -232,6 +236,18 @@ class Project:
                 msg, [issue("MHI352", msg, self.doc.path if self.doc else "", line, col)]
             )
         return self.root / relative
+
+    def rounding(self) -> dict[str, int]:
+        """The CSV rounding rule (decimals per unit); OutputError (MHI700) located on a bad one."""
+        from mhindicators.outputs.rounding import rounding_rule
+
+        def where(unit: str) -> tuple[str, int, int]:
+            if self.doc is None:
+                return "", 0, 0
+            line, col = self.doc.locate(("output", "rounding", unit), prefer_key=True)
+            return self.doc.path, line, col
+
+        return rounding_rule(self.model.output.rounding, where)
 
 
 def _escape(root: Path, relative: str) -> str | None:

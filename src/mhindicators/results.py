@@ -40,6 +40,17 @@ STAT_COLUMNS = [
     "flags",
     "status",
 ]
+#: columns for readers, added by `outputs.labels.label_table` (not dimensions)
+LABEL_COLUMNS = [
+    "reference_period",
+    "period_type",
+    "indicator_name",
+    "unit_label",
+    "action",
+    "events",
+    "denominator",
+    "denominator_type",
+]
 CONTRAST_STATS = [
     "estimate",
     "reference_estimate",
@@ -67,10 +78,14 @@ class ResultTable:
         default_factory=lambda: pd.DataFrame(columns=["indicator_id", "dataset", "reason"])
     )
     provenance: dict[str, str] = field(default_factory=dict)
+    #: flag code -> meaning, source policy and publication action (outputs.labels)
+    legend: pd.DataFrame | None = None
+    #: dimension, code, label of every code in the tables
+    codelists: pd.DataFrame | None = None
 
     @property
     def dimensions(self) -> list[str]:
-        known = set(ID_COLUMNS) | set(STAT_COLUMNS)
+        known = set(ID_COLUMNS) | set(STAT_COLUMNS) | set(LABEL_COLUMNS)
         return [c for c in self.estimates.columns if c not in known]
 
 

@@ -8,8 +8,6 @@ import typer
 from rich.table import Table
 
 from mhindicators.cli.render import OutputFormat, run_guarded, stderr
-from mhindicators.errors import UsageError
-from mhindicators.issues import issue
 from mhindicators.project import DEFAULT_PROJECT, project_with_overrides
 
 
@@ -29,7 +27,10 @@ def compute(
         help="Output folder, anywhere (default: the project's output.dir, inside the project).",
     ),
     fmt: list[str] = typer.Option(
-        None, "--format", "-f", help="parquet and/or csv (repeatable; default: the project's)."
+        None,
+        "--format",
+        "-f",
+        help="parquet, csv (repeatable; default: the project's output.formats).",
     ),
     indicator: list[str] = typer.Option(
         None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
@@ -46,14 +47,12 @@ def compute(
     def body() -> None:
         from mhindicators.engine.compute import compute as compute_project
         from mhindicators.outputs.fileset import check_output_dir
-        from mhindicators.outputs.writers import write_results
+        from mhindicators.outputs.writers import check_formats, write_results
 
         proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
         formats = list(fmt) if fmt else list(proj.model.output.formats)
-        for f in formats:
-            if f not in ("parquet", "csv"):
-                msg = f"unknown --format {f!r}; use parquet or csv"
-                raise UsageError(msg, [issue("MHI903", msg)])
+        check_formats(formats)
+        rounding = proj.rounding()
         out_dir = out if out is not None else proj.output_dir()  # --out may point anywhere
         check_output_dir(out_dir)  # before computing: a long run must not fail at the end
         with stderr.status("computing...") as status:
@@ -62,7 +61,7 @@ def compute(
                 indicators=set(indicator) if indicator else None,
                 progress=lambda msg: status.update(msg),
             )
-        written = write_results(result, out_dir, formats)
+        written = write_results(result, out_dir, formats, rounding=rounding)
         if not quiet:
             _summary(result, written)
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
+from mhindicators.engine.flags import _policy as flag_policy
 from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import Plan, Register, plan_registry, plan_survey
 from mhindicators.engine.profile_design import build_design, design_columns
@@ -31,6 +32,7 @@ from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
 from mhindicators.issues import Issue, define, issue, with_location
+from mhindicators.outputs.labels import labelled, record_period
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
@@ -95,7 +97,7 @@ def compute(
         estimates += est
         contrasts += con
         summary += summ
-    return ResultTable(
+    result = ResultTable(
         estimates=tidy(estimates, ID_COLUMNS + STAT_COLUMNS),
         contrasts=tidy(
             contrasts, ID_COLUMNS + ["dimension", "group", "reference"] + CONTRAST_STATS
@@ -103,6 +105,14 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
     )
+    return labelled(result, catalog, vocab, _policies_used(project, catalog))
+
+
+def _policies_used(project: Project, catalog: Catalog) -> list:
+    """Every policy whose flags can appear: the project's defaults and the definitions' own."""
+    rel = project.model.reliability
+    names = [*rel.survey, *rel.registry, *(i.reliability for i in catalog if i.reliability)]
+    return [flag_policy(n) for n in dict.fromkeys(names)]
 
 
 def _unknown_indicator(catalog: Catalog, ident: str) -> str:
@@ -214,6 +224,7 @@ def _run_survey(
             progress=lambda msg: say(f"{spec.id}: {msg}"),
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
+    record_period(provenance, spec.id, loaded.profile.metadata)
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts = [], []
     for res in results:
@@ -276,7 +287,14 @@ def _run_registry(
     mapped = "event_type" in ev_prof.profile.columns
     if mapped and recode_event_types(ev_prof.profile) is None:
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
+    if "year" in ev_vars:
+        ev_wanted.add("year")  # the years the events cover: the table's reference period
     events = load_data(ev_path, ev_prof, ev_wanted, vocab).frame
+    years = pd.to_numeric(events["year"], errors="coerce") if "year" in events else None
+    record_period(provenance, spec.id, ev_prof.profile.metadata, years)
+    if den_prof is not None:
+        dtype = denominator_type(den_prof.profile, vocab)
+        provenance[f"dataset.{spec.id}.denominator_type"] = dtype or ""
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
     elif "event_type" in ev_wanted:

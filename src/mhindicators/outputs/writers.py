@@ -10,41 +10,71 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mhindicators.errors import UsageError
+from mhindicators.issues import issue
 from mhindicators.outputs.fileset import write_fileset
+from mhindicators.outputs.rounding import rounded_frame, rounding_rule
 from mhindicators.results import ResultTable
 
 FORMATS = ("parquet", "csv")
+#: the tables of a run, in the order they are written
+TABLES = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
 #: every file name mhi writes into an output folder
-OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in ("estimates", "contrasts", "summary"))
+OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in TABLES)
+
+
+def check_formats(formats) -> None:
+    """UsageError (MHI903) naming the first unknown format."""
+    for f in formats:
+        if f not in FORMATS:
+            msg = f"unknown output format {str(f)[:40]!r}; use one of {', '.join(FORMATS)}"
+            raise UsageError(msg, [issue("MHI903", msg)])
 
 
 def write_results(
-    table: ResultTable, out_dir: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
+    table: ResultTable,
+    out_dir: Path | str,
+    formats: list[str] | tuple[str, ...] = FORMATS,
+    *,
+    rounding: dict[str, int] | None = None,
 ) -> list[Path]:
-    """Write estimates, contrasts and the indicator summary; returns the paths written.
+    """Write estimates, contrasts, the indicator summary, the flags legend and the code lists.
 
-    The files replace the previous outputs of `out_dir` as one set (see `write_fileset`): a
-    failure or a kill at any moment leaves the complete previous set or the complete new one.
-    Outputs of an earlier run that this run does not write (CSV after a Parquet-only run) go.
-    `out_dir` is the caller's choice and is not confined to a project.
+    CSV values in an indicator's unit are rounded by `rounding` (decimals per unit, merged
+    with `rounding.DEFAULT_DECIMALS`); Parquet keeps full precision. The files replace the
+    previous outputs of `out_dir` as one set (see `write_fileset`): a failure or a kill at any
+    moment leaves the complete previous set or the complete new one. Outputs of an earlier
+    run that this run does not write (CSV after a Parquet-only run) go. `out_dir` is the
+    caller's choice and is not confined to a project.
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown output format {unknown[0]!r}")
-    parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
+    check_formats(formats)
+    rule = rounding_rule(rounding)
     files = {
-        f"{name}.{fmt}": partial(_write, frame, fmt, table.provenance)
+        f"{name}.{fmt}": partial(_write, frame, fmt, table.provenance, rule)
         for fmt in dict.fromkeys(formats)
-        for name, frame in parts.items()
+        for name, frame in tables(table).items()
     }
     return write_fileset(out_dir, files, OUTPUT_NAMES)
 
 
-def _write(frame: pd.DataFrame, fmt: str, provenance: dict[str, str], path: Path) -> None:
+def tables(table: ResultTable) -> dict[str, pd.DataFrame]:
+    """The tables of a result by output name (legend and code lists when the result has them:
+    `compute` adds them; a ResultTable built by hand may not)."""
+    parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
+    if table.legend is not None:
+        parts["flags_legend"] = table.legend
+    if table.codelists is not None:
+        parts["codelists"] = table.codelists
+    return parts
+
+
+def _write(
+    frame: pd.DataFrame, fmt: str, provenance: dict[str, str], rule: dict[str, int], path: Path
+) -> None:
     if fmt == "parquet":
         _parquet(frame, path, provenance)
     else:
-        frame.to_csv(path, index=False, float_format="%.17g")
+        rounded_frame(frame, rule).to_csv(path, index=False)
 
 
 def _parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, str]) -> None:
