@@ -122,6 +122,11 @@ class Output(_Strict):
         default_factory=dict,
         description="CSV decimals per unit, e.g. {percent: 1, per_100000: 1} (docs/outputs.md).",
     )
+    license: str | None = Field(
+        "CC-BY-4.0",
+        pattern=r"^[A-Za-z0-9.+-]{1,64}$",
+        description="SPDX licence id of the published tables (datapackage.json); null: none.",
+    )
 
 
 class Reliability(_Strict):

@@ -61,7 +61,14 @@ def compute(
                 indicators=set(indicator) if indicator else None,
                 progress=lambda msg: status.update(msg),
             )
-        written = write_results(result, out_dir, formats, rounding=rounding)
+        written = write_results(
+            result,
+            out_dir,
+            formats,
+            rounding=rounding,
+            title=proj.model.name,
+            license=proj.model.output.license,
+        )
         if not quiet:
             _summary(result, written)
 

@@ -79,7 +79,7 @@ def round_half_up(values, decimals: int) -> list[str]:
     out = []
     for v in np.asarray(values, dtype=float):
         if not np.isfinite(v):
-            out.append("" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
+            out.append("" if np.isnan(v) else ("INF" if v > 0 else "-INF"))
             continue
         d = Decimal(repr(float(v))).quantize(quantum, rounding=ROUND_HALF_UP)
         out.append(format(d if d != 0 else abs(d), "f"))
@@ -101,4 +101,8 @@ def rounded_frame(frame: pd.DataFrame, rule: dict[str, int]) -> pd.DataFrame:
         for unit, idx in keys.groupby(keys, sort=False).groups.items():
             text.loc[idx] = round_half_up(out.loc[idx, col], rule.get(unit, 6))
         out[col] = text
+    for col in out.columns:  # infinities as Table Schema spells them (pandas reads both)
+        if pd.api.types.is_float_dtype(out[col]) and np.isinf(out[col]).any():
+            values = out[col].astype(object)
+            out[col] = values.where(~np.isinf(out[col]), np.where(out[col] > 0, "INF", "-INF"))
     return out

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
+from mhindicators.outputs.datapackage import datapackage
 from mhindicators.outputs.fileset import write_fileset
 from mhindicators.outputs.rounding import rounded_frame, rounding_rule
 from mhindicators.results import ResultTable
@@ -19,8 +20,12 @@ from mhindicators.results import ResultTable
 FORMATS = ("parquet", "csv")
 #: the tables of a run, in the order they are written
 TABLES = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
+#: files written beside the tables of a format
+SIDECARS = {"csv": ("datapackage.json",)}
 #: every file name mhi writes into an output folder
-OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in TABLES)
+OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in TABLES) + tuple(
+    n for names in SIDECARS.values() for n in names
+)
 
 
 def check_formats(formats) -> None:
@@ -37,6 +42,8 @@ def write_results(
     formats: list[str] | tuple[str, ...] = FORMATS,
     *,
     rounding: dict[str, int] | None = None,
+    title: str | None = None,
+    license: str | None = "CC-BY-4.0",
 ) -> list[Path]:
     """Write estimates, contrasts, the indicator summary, the flags legend and the code lists.
 
@@ -45,15 +52,28 @@ def write_results(
     previous outputs of `out_dir` as one set (see `write_fileset`): a failure or a kill at any
     moment leaves the complete previous set or the complete new one. Outputs of an earlier
     run that this run does not write (CSV after a Parquet-only run) go. `out_dir` is the
-    caller's choice and is not confined to a project.
+    caller's choice and is not confined to a project. CSV tables come with a Frictionless
+    `datapackage.json` (schemas, licence, provenance; `title` and `license` go into it).
     """
     check_formats(formats)
     rule = rounding_rule(rounding)
-    files = {
-        f"{name}.{fmt}": partial(_write, frame, fmt, table.provenance, rule)
-        for fmt in dict.fromkeys(formats)
-        for name, frame in tables(table).items()
-    }
+    parts = tables(table)
+    files: dict = {}
+    for fmt in dict.fromkeys(formats):
+        if fmt == "csv":
+            data = {name: _csv_bytes(frame, rule) for name, frame in parts.items()}
+            files.update({f"{n}.csv": partial(_write_bytes, b) for n, b in data.items()})
+            package = datapackage(
+                parts, data, table.provenance, title=title, license=license, rounding=rule
+            )
+            files["datapackage.json"] = partial(_write_bytes, package)
+        else:
+            files.update(
+                {
+                    f"{n}.{fmt}": partial(_parquet, f, provenance=table.provenance)
+                    for n, f in parts.items()
+                }
+            )
     return write_fileset(out_dir, files, OUTPUT_NAMES)
 
 
@@ -68,16 +88,16 @@ def tables(table: ResultTable) -> dict[str, pd.DataFrame]:
     return parts
 
 
-def _write(
-    frame: pd.DataFrame, fmt: str, provenance: dict[str, str], rule: dict[str, int], path: Path
-) -> None:
-    if fmt == "parquet":
-        _parquet(frame, path, provenance)
-    else:
-        rounded_frame(frame, rule).to_csv(path, index=False)
+def _csv_bytes(frame: pd.DataFrame, rule: dict[str, int]) -> bytes:
+    return rounded_frame(frame, rule).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _write_bytes(data: bytes, path: Path) -> None:
+    path.write_bytes(data)
 
 
 def _parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, str]) -> None:
+    """Parquet with the provenance in the schema metadata (`mhi.provenance`)."""
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(arrow.schema.metadata or {})
     meta[b"mhi.provenance"] = json.dumps(provenance, sort_keys=True).encode()
