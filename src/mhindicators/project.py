@@ -117,7 +117,9 @@ class DatasetSpec(_Strict):
 
 class Output(_Strict):
     dir: str = "out"
-    formats: list[Literal["parquet", "csv"]] = Field(default_factory=lambda: ["parquet", "csv"])
+    formats: list[Literal["parquet", "csv", "sdmx-csv"]] = Field(
+        default_factory=lambda: ["parquet", "csv"]
+    )
     rounding: dict[str, int] = Field(
         default_factory=dict,
         description="CSV decimals per unit, e.g. {percent: 1, per_100000: 1} (docs/outputs.md).",
@@ -126,6 +128,11 @@ class Output(_Strict):
         "CC-BY-4.0",
         pattern=r"^[A-Za-z0-9.+-]{1,64}$",
         description="SPDX licence id of the published tables (datapackage.json); null: none.",
+    )
+    sdmx: dict[str, str] = Field(
+        default_factory=dict,
+        description="SDMX-CSV dataflow: {agency: MHI, dataflow: DF_MIGRANT_HEALTH, version: "
+        "1.0.0} (docs/outputs.md).",
     )
 
 
@@ -253,6 +260,27 @@ class Project:
             return self.doc.path, line, col
 
         return rounding_rule(self.model.output.rounding, where)
+
+    def sdmx(self):
+        """The SDMX-CSV dataflow options; OutputError (MHI701) located on a bad id."""
+        from mhindicators.outputs.sdmx_csv import sdmx_options
+
+        known = {"agency", "dataflow", "version"}
+        extra = sorted(set(self.model.output.sdmx) - known)
+        if extra:
+            line, col = self.doc.locate(("output", "sdmx", extra[0]), True) if self.doc else (0, 0)
+            msg = f"output.sdmx has no key '{extra[0][:40]}' (use agency, dataflow, version)"
+            raise ProfileError(
+                msg, [issue("MHI321", msg, self.doc.path if self.doc else "", line, col)]
+            )
+
+        def where(key: str) -> tuple[str, int, int]:
+            if self.doc is None:
+                return "", 0, 0
+            line, col = self.doc.locate(("output", "sdmx", key))
+            return self.doc.path, line, col
+
+        return sdmx_options(self.model.output.sdmx, where)
 
 
 def _escape(root: Path, relative: str) -> str | None:

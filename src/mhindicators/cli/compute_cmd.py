@@ -30,7 +30,7 @@ def compute(
         None,
         "--format",
         "-f",
-        help="parquet, csv (repeatable; default: the project's output.formats).",
+        help="parquet, csv, sdmx-csv (repeatable; default: the project's output.formats).",
     ),
     indicator: list[str] = typer.Option(
         None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
@@ -53,6 +53,7 @@ def compute(
         formats = list(fmt) if fmt else list(proj.model.output.formats)
         check_formats(formats)
         rounding = proj.rounding()
+        sdmx = proj.sdmx()
         out_dir = out if out is not None else proj.output_dir()  # --out may point anywhere
         check_output_dir(out_dir)  # before computing: a long run must not fail at the end
         with stderr.status("computing...") as status:
@@ -68,6 +69,7 @@ def compute(
             rounding=rounding,
             title=proj.model.name,
             license=proj.model.output.license,
+            sdmx=sdmx,
         )
         if not quiet:
             _summary(result, written)

@@ -207,15 +207,29 @@ def labelled(result, catalog, vocab, policies: Iterable[Policy]):
     from mhindicators.results import ID_COLUMNS, LABEL_COLUMNS, STAT_COLUMNS
 
     names = {ind.id: ind.name for ind in catalog}
+    provenance = dict(result.provenance)
+    for ind in catalog:
+        if ind.extends is not None:
+            provenance[f"definition.{ind.id}.extends"] = f"{ind.extends.id}@{ind.extends.version}"
+        if ind.deviations:
+            notes = "; ".join(f"{d.kind}: {d.note}" for d in ind.deviations)
+            provenance[f"definition.{ind.id}.deviations"] = notes
     legend = flags_legend(policies)
-    est = label_table(result.estimates, names, result.provenance, legend)
-    con = label_table(result.contrasts, names, result.provenance)
+    est = label_table(result.estimates, names, provenance, legend)
+    con = label_table(result.contrasts, names, provenance)
     known = {*ID_COLUMNS, *STAT_COLUMNS, *LABEL_COLUMNS}
     dims = [c for c in est.columns if c not in known]
     dims += [c for c in con.columns if c not in known and c not in dims]
     dims = [d for d in dims if d not in ("dimension", "group", "reference", *_CONTRAST)]
     lists = codelists([est, con], dims, vocab)
-    return replace(result, estimates=est, contrasts=con, legend=legend, codelists=lists)
+    return replace(
+        result,
+        estimates=est,
+        contrasts=con,
+        legend=legend,
+        codelists=lists,
+        provenance=provenance,
+    )
 
 
 _CONTRAST = (

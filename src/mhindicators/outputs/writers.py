@@ -15,16 +15,20 @@ from mhindicators.issues import issue
 from mhindicators.outputs.datapackage import datapackage
 from mhindicators.outputs.fileset import write_fileset
 from mhindicators.outputs.rounding import rounded_frame, rounding_rule
+from mhindicators.outputs.sdmx_csv import SdmxOptions, sdmx_frame
 from mhindicators.results import ResultTable
 
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sdmx-csv")
+DEFAULT_FORMATS = ("parquet", "csv")
 #: the tables of a run, in the order they are written
 TABLES = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
 #: files written beside the tables of a format
 SIDECARS = {"csv": ("datapackage.json",)}
 #: every file name mhi writes into an output folder
-OUTPUT_NAMES = tuple(f"{n}.{f}" for f in FORMATS for n in TABLES) + tuple(
-    n for names in SIDECARS.values() for n in names
+OUTPUT_NAMES = (
+    tuple(f"{n}.{f}" for f in ("parquet", "csv") for n in TABLES)
+    + tuple(n for names in SIDECARS.values() for n in names)
+    + ("estimates.sdmx.csv",)
 )
 
 
@@ -39,11 +43,12 @@ def check_formats(formats) -> None:
 def write_results(
     table: ResultTable,
     out_dir: Path | str,
-    formats: list[str] | tuple[str, ...] = FORMATS,
+    formats: list[str] | tuple[str, ...] = DEFAULT_FORMATS,
     *,
     rounding: dict[str, int] | None = None,
     title: str | None = None,
     license: str | None = "CC-BY-4.0",
+    sdmx: SdmxOptions | None = None,
 ) -> list[Path]:
     """Write estimates, contrasts, the indicator summary, the flags legend and the code lists.
 
@@ -54,6 +59,7 @@ def write_results(
     run that this run does not write (CSV after a Parquet-only run) go. `out_dir` is the
     caller's choice and is not confined to a project. CSV tables come with a Frictionless
     `datapackage.json` (schemas, licence, provenance; `title` and `license` go into it).
+    `sdmx-csv` writes the estimates as SDMX-CSV 2.0 against the dataflow of `sdmx`.
     """
     check_formats(formats)
     rule = rounding_rule(rounding)
@@ -67,6 +73,12 @@ def write_results(
                 parts, data, table.provenance, title=title, license=license, rounding=rule
             )
             files["datapackage.json"] = partial(_write_bytes, package)
+        elif fmt == "sdmx-csv":
+            frame = sdmx_frame(
+                table.estimates, rule, sdmx or SdmxOptions(), _comments(table), table.legend
+            )
+            data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            files["estimates.sdmx.csv"] = partial(_write_bytes, data)
         else:
             files.update(
                 {
@@ -86,6 +98,16 @@ def tables(table: ResultTable) -> dict[str, pd.DataFrame]:
     if table.codelists is not None:
         parts["codelists"] = table.codelists
     return parts
+
+
+def _comments(table: ResultTable) -> dict[str, str]:
+    """Indicator id -> its national deviations (COMMENT_OBS), from the provenance."""
+    prefix, suffix = "definition.", ".deviations"
+    return {
+        k[len(prefix) : -len(suffix)]: v
+        for k, v in table.provenance.items()
+        if k.startswith(prefix) and k.endswith(suffix)
+    }
 
 
 def _csv_bytes(frame: pd.DataFrame, rule: dict[str, int]) -> bytes:
