@@ -117,7 +117,7 @@ class DatasetSpec(_Strict):
 
 class Output(_Strict):
     dir: str = "out"
-    formats: list[Literal["parquet", "csv", "sdmx-csv"]] = Field(
+    formats: list[Literal["parquet", "csv", "sdmx-csv", "xlsx"]] = Field(
         default_factory=lambda: ["parquet", "csv"]
     )
     rounding: dict[str, int] = Field(

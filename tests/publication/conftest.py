@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from mhindicators.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
-FORMATS = ["parquet", "csv", "sdmx-csv"]
+FORMATS = ["parquet", "csv", "sdmx-csv", "xlsx"]
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def compute(
         None,
         "--format",
         "-f",
-        help="parquet, csv, sdmx-csv (repeatable; default: the project's output.formats).",
+        help="parquet, csv, sdmx-csv, xlsx (repeatable; default: the project's output.formats).",
     ),
     indicator: list[str] = typer.Option(
         None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
@@ -52,6 +52,10 @@ def compute(
         proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
         formats = list(fmt) if fmt else list(proj.model.output.formats)
         check_formats(formats)
+        if "xlsx" in formats:
+            from mhindicators.outputs.xlsx import require_openpyxl
+
+            require_openpyxl()  # before computing
         rounding = proj.rounding()
         sdmx = proj.sdmx()
         out_dir = out if out is not None else proj.output_dir()  # --out may point anywhere

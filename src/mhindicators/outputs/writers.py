@@ -16,9 +16,10 @@ from mhindicators.outputs.datapackage import datapackage
 from mhindicators.outputs.fileset import write_fileset
 from mhindicators.outputs.rounding import rounded_frame, rounding_rule
 from mhindicators.outputs.sdmx_csv import SdmxOptions, sdmx_frame
+from mhindicators.outputs.xlsx import require_openpyxl, write_xlsx
 from mhindicators.results import ResultTable
 
-FORMATS = ("parquet", "csv", "sdmx-csv")
+FORMATS = ("parquet", "csv", "sdmx-csv", "xlsx")
 DEFAULT_FORMATS = ("parquet", "csv")
 #: the tables of a run, in the order they are written
 TABLES = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
@@ -28,7 +29,7 @@ SIDECARS = {"csv": ("datapackage.json",)}
 OUTPUT_NAMES = (
     tuple(f"{n}.{f}" for f in ("parquet", "csv") for n in TABLES)
     + tuple(n for names in SIDECARS.values() for n in names)
-    + ("estimates.sdmx.csv",)
+    + ("estimates.sdmx.csv", "results.xlsx")
 )
 
 
@@ -59,7 +60,8 @@ def write_results(
     run that this run does not write (CSV after a Parquet-only run) go. `out_dir` is the
     caller's choice and is not confined to a project. CSV tables come with a Frictionless
     `datapackage.json` (schemas, licence, provenance; `title` and `license` go into it).
-    `sdmx-csv` writes the estimates as SDMX-CSV 2.0 against the dataflow of `sdmx`.
+    `sdmx-csv` writes the estimates as SDMX-CSV 2.0 against the dataflow of `sdmx`; `xlsx` a
+    workbook with suppressed cells shown as suppressed.
     """
     check_formats(formats)
     rule = rounding_rule(rounding)
@@ -79,6 +81,15 @@ def write_results(
             )
             data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
             files["estimates.sdmx.csv"] = partial(_write_bytes, data)
+        elif fmt == "xlsx":
+            require_openpyxl()
+            files["results.xlsx"] = partial(
+                write_xlsx,
+                parts=parts,
+                provenance=table.provenance,
+                rule=rule,
+                legend=table.legend,
+            )
         else:
             files.update(
                 {
