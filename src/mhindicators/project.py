@@ -147,6 +147,14 @@ class Reliability(_Strict):
     )
 
 
+class Disclosure(_Strict):
+    """Secondary suppression of tables published with margins (docs/outputs.md)."""
+
+    secondary: Literal["none", "milp"] = "none"
+    protection: float = Field(3.0, gt=0, description="Protection level of a confidential cell.")
+    time_limit: float = Field(120.0, gt=0, description="Seconds the solver may take per table.")
+
+
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""
 
@@ -156,6 +164,7 @@ class ProjectModel(_Strict):
     datasets: list[DatasetSpec] = Field(default_factory=list)
     output: Output = Field(default_factory=Output)
     reliability: Reliability = Field(default_factory=Reliability)
+    disclosure: Disclosure = Field(default_factory=Disclosure)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
     standard_populations: dict[str, str] = Field(

@@ -29,6 +29,7 @@ from mhindicators.engine.report import (
     summary_table,
 )
 from mhindicators.engine.report import provenance as report_provenance
+from mhindicators.engine.secondary import apply_secondary
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import MhiError, ProfileError, UsageError
 from mhindicators.issues import Issue, define, issue, with_location
@@ -105,7 +106,21 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
     )
-    return labelled(result, catalog, vocab, _policies_used(project, catalog))
+    result = labelled(result, catalog, vocab, _policies_used(project, catalog))
+    rule = project.model.disclosure
+    if rule.secondary == "milp" and result.legend is not None and len(result.estimates):
+        say("secondary suppression")
+        doc = project.doc
+        line, col = doc.locate(("disclosure", "secondary")) if doc else (0, 0)
+        est, legend, _report = apply_secondary(
+            result.estimates,
+            result.legend,
+            rule.protection,
+            rule.time_limit,
+            (doc.path if doc else "", line, col),
+        )
+        result = replace(result, estimates=est, legend=legend)
+    return result
 
 
 def _policies_used(project: Project, catalog: Catalog) -> list:
