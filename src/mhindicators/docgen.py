@@ -24,6 +24,7 @@ RANGES = [
     ("MHI4", "Estimation and reliability"),
     ("MHI5", "Harmonization: variants, diff, multi-country"),
     ("MHI6", "Distribution estimators"),
+    ("MHI7", "Publication outputs"),
     ("MHI9", "Command line and internal"),
 ]
 

@@ -125,7 +125,23 @@ class DatasetSpec(_Strict):
 
 class Output(_Strict):
     dir: str = "out"
-    formats: list[Literal["parquet", "csv"]] = Field(default_factory=lambda: ["parquet", "csv"])
+    formats: list[Literal["parquet", "csv", "sdmx-csv", "xlsx"]] = Field(
+        default_factory=lambda: ["parquet", "csv"]
+    )
+    rounding: dict[str, int] = Field(
+        default_factory=dict,
+        description="CSV decimals per unit, e.g. {percent: 1, per_100000: 1} (docs/outputs.md).",
+    )
+    license: str | None = Field(
+        "CC-BY-4.0",
+        pattern=r"^[A-Za-z0-9.+-]{1,64}$",
+        description="SPDX licence id of the published tables (datapackage.json); null: none.",
+    )
+    sdmx: dict[str, str] = Field(
+        default_factory=dict,
+        description="SDMX-CSV dataflow: {agency: MHI, dataflow: DF_MIGRANT_HEALTH, version: "
+        "1.0.0} (docs/outputs.md).",
+    )
 
 
 class Reliability(_Strict):
@@ -157,6 +173,14 @@ class Comparison(_Strict):
         return value
 
 
+class Disclosure(_Strict):
+    """Secondary suppression of tables published with margins (docs/outputs.md)."""
+
+    secondary: Literal["none", "milp"] = "none"
+    protection: float = Field(3.0, gt=0, description="Protection level of a confidential cell.")
+    time_limit: float = Field(120.0, gt=0, description="Seconds the solver may take per table.")
+
+
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""
 
@@ -173,6 +197,7 @@ class ProjectModel(_Strict):
     output: Output = Field(default_factory=Output)
     reliability: Reliability = Field(default_factory=Reliability)
     comparison: Comparison = Field(default_factory=Comparison)
+    disclosure: Disclosure = Field(default_factory=Disclosure)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
     standard_populations: dict[str, str] = Field(
@@ -278,6 +303,39 @@ class Project:
                 msg, [issue("MHI352", msg, self.doc.path if self.doc else "", line, col)]
             )
         return self.root / relative
+
+    def rounding(self) -> dict[str, int]:
+        """The CSV rounding rule (decimals per unit); OutputError (MHI700) located on a bad one."""
+        from mhindicators.outputs.rounding import rounding_rule
+
+        def where(unit: str) -> tuple[str, int, int]:
+            if self.doc is None:
+                return "", 0, 0
+            line, col = self.doc.locate(("output", "rounding", unit), prefer_key=True)
+            return self.doc.path, line, col
+
+        return rounding_rule(self.model.output.rounding, where)
+
+    def sdmx(self):
+        """The SDMX-CSV dataflow options; OutputError (MHI701) located on a bad id."""
+        from mhindicators.outputs.sdmx_csv import sdmx_options
+
+        known = {"agency", "dataflow", "version"}
+        extra = sorted(set(self.model.output.sdmx) - known)
+        if extra:
+            line, col = self.doc.locate(("output", "sdmx", extra[0]), True) if self.doc else (0, 0)
+            msg = f"output.sdmx has no key '{extra[0][:40]}' (use agency, dataflow, version)"
+            raise ProfileError(
+                msg, [issue("MHI321", msg, self.doc.path if self.doc else "", line, col)]
+            )
+
+        def where(key: str) -> tuple[str, int, int]:
+            if self.doc is None:
+                return "", 0, 0
+            line, col = self.doc.locate(("output", "sdmx", key))
+            return self.doc.path, line, col
+
+        return sdmx_options(self.model.output.sdmx, where)
 
 
 def _escape(

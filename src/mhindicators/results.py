@@ -45,6 +45,17 @@ STAT_COLUMNS = [
     "flags",
     "status",
 ]
+#: columns for readers, added by `outputs.labels.label_table` (not dimensions)
+LABEL_COLUMNS = [
+    "reference_period",
+    "period_type",
+    "indicator_name",
+    "unit_label",
+    "action",
+    "events",
+    "denominator",
+    "denominator_type",
+]
 CONTRAST_STATS = [
     "estimate",
     "reference_estimate",
@@ -76,10 +87,14 @@ class ResultTable:
     warnings: list[Issue] = field(default_factory=list)
     #: further tables written beside the three above (multi-country: stacked, comparison, ...)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: flag code -> meaning, source policy and publication action (outputs.labels)
+    legend: pd.DataFrame | None = None
+    #: dimension, code, label of every code in the tables
+    codelists: pd.DataFrame | None = None
 
     @property
     def dimensions(self) -> list[str]:
-        known = set(ID_COLUMNS) | set(STAT_COLUMNS)
+        known = set(ID_COLUMNS) | set(STAT_COLUMNS) | set(LABEL_COLUMNS)
         return [c for c in self.estimates.columns if c not in known]
 
 

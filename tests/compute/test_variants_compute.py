@@ -20,6 +20,12 @@ def _full_by_hand() -> str:
     text = BASE.read_text(encoding="utf-8")
     for old, new in [
         ("id: eu_unmet_medical_need\n", "id: eu_unmet_medical_need_mar\n"),
+        (  # the name is in the outputs (indicator_name) since they carry labels
+            "name: Self-reported unmet need for medical examination or treatment (cost, distance "
+            "or waiting list), population aged 16 and over\n",
+            "name: Unmet need for medical care (cost, distance or waiting list), Morocco, "
+            "aged 15 and over\n",
+        ),
         ('universe: "age >= 16"', 'universe: "age >= 15"'),
         (
             "age_groups: [[16, 44], [45, 64], [65, null]]",

@@ -8,8 +8,7 @@ import typer
 from rich.table import Table
 
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
-from mhindicators.errors import UsageError
-from mhindicators.issues import Report, issue
+from mhindicators.issues import Report
 from mhindicators.project import DEFAULT_PROJECT, project_with_overrides
 
 
@@ -29,7 +28,10 @@ def compute(
         help="Output folder, anywhere (default: the project's output.dir, inside the project).",
     ),
     fmt: list[str] = typer.Option(
-        None, "--format", "-f", help="parquet and/or csv (repeatable; default: the project's)."
+        None,
+        "--format",
+        "-f",
+        help="parquet, csv, sdmx-csv, xlsx (repeatable; default: the project's output.formats).",
     ),
     indicator: list[str] = typer.Option(
         None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
@@ -46,14 +48,17 @@ def compute(
     def body() -> None:
         from mhindicators.engine.compute import compute as compute_project
         from mhindicators.outputs.fileset import check_output_dir
-        from mhindicators.outputs.writers import write_results
+        from mhindicators.outputs.writers import check_formats, write_results
 
         proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
         formats = list(fmt) if fmt else list(proj.model.output.formats)
-        for f in formats:
-            if f not in ("parquet", "csv"):
-                msg = f"unknown --format {f!r}; use parquet or csv"
-                raise UsageError(msg, [issue("MHI903", msg)])
+        check_formats(formats)
+        if "xlsx" in formats:
+            from mhindicators.outputs.xlsx import require_openpyxl
+
+            require_openpyxl()  # before computing
+        rounding = proj.rounding()
+        sdmx = proj.sdmx()
         out_dir = out if out is not None else proj.output_dir()  # --out may point anywhere
         check_output_dir(out_dir)  # before computing: a long run must not fail at the end
         with stderr.status("computing...") as status:
@@ -62,7 +67,15 @@ def compute(
                 indicators=set(indicator) if indicator else None,
                 progress=lambda msg: status.update(msg),
             )
-        written = write_results(result, out_dir, formats)
+        written = write_results(
+            result,
+            out_dir,
+            formats,
+            rounding=rounding,
+            title=proj.model.name,
+            license=proj.model.output.license,
+            sdmx=sdmx,
+        )
         if result.warnings:  # printed even with --quiet: they qualify the results written
             print_report(Report(result.warnings))
         if not quiet:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
+from mhindicators.engine.flags import _policy as flag_policy
 from mhindicators.engine.flags import flag_table
 from mhindicators.engine.plan import Plan, plan_survey
 from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
@@ -29,16 +30,19 @@ from mhindicators.engine.report import (
 )
 from mhindicators.engine.report import provenance as report_provenance
 from mhindicators.engine.run_warnings import indicator_warnings, no_events
+from mhindicators.engine.secondary import apply_secondary
 from mhindicators.engine.survey import compute_survey
 from mhindicators.errors import ProfileError, UsageError
 from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import define, issue
+from mhindicators.outputs.labels import labelled, record_period
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
     check_event_types,
+    denominator_type,
     recode_event_types,
 )
 from mhindicators.project import DatasetSpec, Project
@@ -111,12 +115,33 @@ def compute(
         provenance=provenance,
         warnings=warnings,
     )
+    result = labelled(result, catalog, vocab, _policies_used(project, catalog))
+    rule = project.model.disclosure
+    if rule.secondary == "milp" and result.legend is not None and len(result.estimates):
+        say("secondary suppression")
+        doc = project.doc
+        line, col = doc.locate(("disclosure", "secondary")) if doc else (0, 0)
+        est, legend, _report = apply_secondary(
+            result.estimates,
+            result.legend,
+            rule.protection,
+            rule.time_limit,
+            (doc.path if doc else "", line, col),
+        )
+        result = replace(result, estimates=est, legend=legend)
     projects.check_unique_keys(project, result)
     if projects.is_multi_country(project, result):
         from mhindicators.harmonization.tables import multi_country_tables
 
         result.tables.update(multi_country_tables(project, catalog, result))
     return result
+
+
+def _policies_used(project: Project, catalog: Catalog) -> list:
+    """Every policy whose flags can appear: the project's defaults and the definitions' own."""
+    rel = project.model.reliability
+    names = [*rel.survey, *rel.registry, *(i.reliability for i in catalog if i.reliability)]
+    return [flag_policy(n) for n in dict.fromkeys(names)]
 
 
 def _unknown_indicator(catalog: Catalog, ident: str) -> str:
@@ -208,6 +233,7 @@ def _run_survey(
         )
     record_inputs(provenance, spec.id, path, loaded.path, digest)
     record_joined(provenance, spec.id, loaded, project.root)
+    record_period(provenance, spec.id, loaded.profile.metadata)
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts, warnings = [], [], []
     for res in results:
@@ -265,9 +291,16 @@ def _run_registry(
     mapped = "event_type" in ev_prof.profile.columns
     if mapped and recode_event_types(ev_prof.profile) is None:
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
+    if "year" in ev_vars:
+        ev_wanted.add("year")  # the years the events cover: the table's reference period
     events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root, allow_empty=True)
     events = events.frame
     empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
+    years = pd.to_numeric(events["year"], errors="coerce") if "year" in events else None
+    record_period(provenance, spec.id, ev_prof.profile.metadata, years)
+    if den_prof is not None:
+        dtype = denominator_type(den_prof.profile, vocab)
+        provenance[f"dataset.{spec.id}.denominator_type"] = dtype or ""
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
     elif "event_type" in ev_wanted:

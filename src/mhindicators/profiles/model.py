@@ -30,6 +30,12 @@ class Metadata(_Strict):
     country: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 reporting country.")
     year: int = Field(ge=1900, le=2100)
     source: str = Field(min_length=3, description="Name of the survey or register.")
+    fieldwork: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?/\d{4}(-\d{2}(-\d{2})?)?$",
+        description="Survey fieldwork period as an ISO 8601 interval, e.g. 2024-02/2024-07: "
+        "the outputs' reference period (default: year).",
+    )
     notes: str | None = None
 
 
