@@ -23,6 +23,7 @@ RANGES = [
     ("MHI3", "Profiles, project file and data"),
     ("MHI4", "Estimation and reliability"),
     ("MHI5", "Harmonization: variants, diff, multi-country"),
+    ("MHI8", "Policy tables and composites"),
     ("MHI9", "Command line and internal"),
 ]
 

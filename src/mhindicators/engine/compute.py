@@ -34,6 +34,7 @@ from mhindicators.errors import ProfileError, UsageError
 from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import define, issue
+from mhindicators.policy import table as policy_table
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
@@ -265,8 +266,12 @@ def _run_registry(
     mapped = "event_type" in ev_prof.profile.columns
     if mapped and recode_event_types(ev_prof.profile) is None:
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
+    if spec.kind == "policy":  # one record per country and period, checked before counting
+        ev_wanted |= {k for k in policy_table.KEY_VARIABLES if k in ev_prof.profile.columns}
     events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root, allow_empty=True)
     events = events.frame
+    if spec.kind == "policy":
+        policy_table.check_unique_countries(events, str(ev_path), ev_prof.profile.columns)
     empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
@@ -307,7 +312,10 @@ def _run_registry(
             denominator_path=den_path,
         )
         warnings += found[len(empty) :]
-        table = flag_table(res.table, ind, project.model.reliability.registry)
+        if spec.kind == "policy":
+            table = policy_table.census_counts(res.table).assign(flags="")
+        else:
+            table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
         estimates.append(finish(table, ind, meta, scale_cols=scaled))
