@@ -114,6 +114,9 @@ class DatasetSpec(_Strict):
     period: str | int | None = Field(
         None, description="Reference period of the results (default: the profile's metadata.year)."
     )
+    composites: list[str] | None = Field(
+        None, description="kind policy: composite definition files scored on the table."
+    )
 
     @model_validator(mode="before")
     @classmethod
