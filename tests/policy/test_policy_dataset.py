@@ -17,7 +17,12 @@ from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "sample_data" / "policy"
-IDS = ["sdg_10_7_2_d1a_health_access", "unaids_hiv_travel_restrictions"]
+IDS = [
+    "sdg_10_7_2_d1a_health_access",
+    "unaids_hiv_travel_restrictions",
+    "tb_travel_restrictions",
+    "hiv_tb_travel_restrictions_share",
+]
 
 
 def hand():
@@ -38,7 +43,10 @@ def test_default_project_counts_countries(result) -> None:
     expected = hand().counts()
     for ident in IDS:
         n, answering = expected[ident]
-        assert est.loc[ident, "estimate"] == n
+        share = ident.endswith("_share")
+        want = 100 * n / answering if share else n
+        assert est.loc[ident, "estimate"] == pytest.approx(want, rel=1e-12)
+        assert est.loc[ident, "weighted_numerator"] == n
         assert est.loc[ident, "weighted_denominator"] == answering
         assert est.loc[ident, "dataset"] == "policy"
 

@@ -2,9 +2,11 @@
 
 Independent of mhi: the csv module and plain arithmetic, following the published methods.
 
-- Counts (SDG 10.7.2 item 1a; UNAIDS HIV travel restrictions): the number of countries whose
-  answer is "1" (item 1a: "yes, regardless of immigration status") or "1" (any HIV-specific
-  restriction); blank answers are not counted and the responding countries are reported.
+- Counts (SDG 10.7.2 item 1a; UNAIDS HIV travel restrictions; TB travel restrictions): the
+  number of countries whose answer is "1" (item 1a: "yes, regardless of immigration status";
+  any HIV- or TB-specific restriction); blank answers are not counted and the responding
+  countries are reported. The HIV-or-TB share is 100 x countries with either restriction /
+  countries whose answer is known (either is "1", or both are answered).
 - SDG 10.7.2 score (UN SDG metadata 10.7.2, IOM/UN DESA): each of the 30 items coded 1 / 0.5 / 0;
   domain score = mean of its 5 items x 100; overall = mean of the 30 items x 100; bands
   <40 "Requires further progress", 40-<80 "Partially meets", 80-<100 "Meets", 100 "Fully meets".
@@ -43,9 +45,18 @@ def counts() -> dict[str, tuple[int, int]]:
     table = rows()
     d1a = [r["D1A"] for r in table if r["D1A"] != ""]
     hiv = [r["HIV_TRAVEL"] for r in table if r["HIV_TRAVEL"] != ""]
+    tb = [r["TB_TRAVEL"] for r in table if r["TB_TRAVEL"] != ""]
+    # HIV or TB (three-valued): known when either is "1" or both are answered
+    either = [
+        "1" in (r["HIV_TRAVEL"], r["TB_TRAVEL"])
+        for r in table
+        if "1" in (r["HIV_TRAVEL"], r["TB_TRAVEL"]) or "" not in (r["HIV_TRAVEL"], r["TB_TRAVEL"])
+    ]
     return {
         "sdg_10_7_2_d1a_health_access": (sum(a == "1" for a in d1a), len(d1a)),
         "unaids_hiv_travel_restrictions": (sum(a == "1" for a in hiv), len(hiv)),
+        "tb_travel_restrictions": (sum(a == "1" for a in tb), len(tb)),
+        "hiv_tb_travel_restrictions_share": (sum(either), len(either)),
     }
 
 
