@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
 from mhindicators.policy.run import run_composites
+from mhindicators.policy.sensitivity import sensitivity
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,3 +189,22 @@ def test_alternative_weights_must_name_every_domain(tmp_path: Path) -> None:
         return text.replace("rights_double: {D1: 2, D2: 1,", "rights_double: {D1: 2,")
 
     _fails(_project(tmp_path, edit_composite=partial), "MHI816", "c.yaml:", "rights_double")
+
+
+def test_band_counts_are_by_year_when_the_table_has_several(tmp_path: Path) -> None:
+    def two_years(text: str) -> str:
+        lines = text.splitlines()
+        later = [line.replace(",2024,", ",2025,", 1) for line in lines[1:]]
+        return "\n".join([*lines, *later]) + "\n"
+
+    root = _project(tmp_path, two_years)
+    project = load_project(root / "mhi.yaml")
+    (run,) = run_composites(project, project.vocabulary())
+    bands = run.scores.bands
+    total = bands[bands["group"] == "_T"]
+    assert sorted(set(total["year"].astype(int))) == [2024, 2025]
+    assert set(total["n_in_group"]) == {20}
+    assert len(run.scores.overall) == 40
+    sens = sensitivity(run.composite, run.answers, ["country", "year"])
+    base = sens[sens["scenario"] == "baseline"]
+    assert base.groupby("year")["rank"].min().tolist() == [1, 1]  # ranked within each year

@@ -140,7 +140,21 @@ def score_composite(c: Composite, answers: pd.DataFrame, keys: list[str], group:
 
 
 def band_counts(c: Composite, total: pd.DataFrame, group: str | None) -> pd.DataFrame:
-    """Countries per band by group and overall (`_T`); shares are of the scored countries."""
+    """Countries per band by group and overall (`_T`), within each year when the table has
+    several; shares are of the scored countries."""
+    if "year" in total.columns and total["year"].nunique() > 1:
+        parts = [
+            _band_counts(c, part, group).assign(year=year)
+            for year, part in total.groupby("year", sort=True)
+        ]
+        return pd.concat(parts, ignore_index=True)
+    out = _band_counts(c, total, group)
+    if "year" in total.columns and len(total):
+        out["year"] = total["year"].iloc[0]
+    return out
+
+
+def _band_counts(c: Composite, total: pd.DataFrame, group: str | None) -> pd.DataFrame:
     groups = [(TOTAL, total)]
     if group:
         groups += [(str(g), part) for g, part in total.groupby(group, sort=True)]

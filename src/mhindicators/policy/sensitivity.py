@@ -34,9 +34,12 @@ def scenarios(c: Composite) -> list[tuple[str, str, Composite, str, dict | None]
     return out
 
 
-def _rank(score: np.ndarray) -> np.ndarray:
-    """1 = highest score; ties share the best rank; no score, no rank."""
-    return pd.Series(score).rank(ascending=False, method="min").to_numpy()
+def _rank(score: np.ndarray, ident: pd.DataFrame) -> np.ndarray:
+    """1 = highest score within the year; ties share the best rank; no score, no rank."""
+    s = pd.Series(score)
+    if "year" in ident.columns:
+        return s.groupby(ident["year"].to_numpy()).rank(ascending=False, method="min").to_numpy()
+    return s.rank(ascending=False, method="min").to_numpy()
 
 
 def sensitivity(c: Composite, answers: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -50,7 +53,7 @@ def sensitivity(c: Composite, answers: pd.DataFrame, keys: list[str]) -> pd.Data
             score = overall_score(comp, m, doms, "weighted_mean_of_domains", weights)
         else:
             score = overall_score(comp, m, doms, how)
-        rank = _rank(score)
+        rank = _rank(score, ident)
         band = band_of(c, score)[0]
         if base is None:
             base, base_rank, base_band = score, rank, band
