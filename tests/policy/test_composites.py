@@ -208,3 +208,14 @@ def test_band_counts_are_by_year_when_the_table_has_several(tmp_path: Path) -> N
     sens = sensitivity(run.composite, run.answers, ["country", "year"])
     base = sens[sens["scenario"] == "baseline"]
     assert base.groupby("year")["rank"].min().tolist() == [1, 1]  # ranked within each year
+
+
+def test_validate_checks_the_composites_of_a_project(tmp_path: Path) -> None:
+    def bad(text: str) -> str:
+        return text.replace("scale: yes_no, items: [D2A", "scale: yes_or_no, items: [D2A")
+
+    root = _project(tmp_path, edit_composite=bad)
+    res = CliRunner().invoke(app, ["validate", str(root / "mhi.yaml")])
+    assert res.exit_code == 1, res.output
+    assert "MHI816" in res.output and "unknown scale 'yes_or_no'" in res.output
+    assert "c.yaml:" in res.output
