@@ -124,3 +124,12 @@ def test_policy_dataset_needs_path_and_profile(tmp_path: Path) -> None:
     res = _run(root)
     assert res.exit_code == 1, res.output
     assert "a policy dataset needs `path:` and `profile:`" in res.output
+
+
+def test_a_policy_table_does_not_make_the_project_multi_country() -> None:
+    from mhindicators.harmonization.projects import is_multi_country
+
+    project = load_project(ROOT / "mhi.yaml")
+    both = compute(project, indicators={IDS[0], "sdg_3_3_2_tb_notification_rate"})
+    assert set(both.estimates["country"]) == {"XZZ", "ESP"}
+    assert not is_multi_country(project, both)
