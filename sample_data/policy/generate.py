@@ -4,7 +4,8 @@ Everything here is invented: 20 fictional countries in 4 regions with user-assig
 alpha-3 codes (XAA-XAT, a range ISO 3166 reserves for private use), their answers to the 30 SDG
 10.7.2 items (domain 1: 1 / 0.5 / 0; domains 2-6: 1 / 0), 38 MIPEX-Health-style items (0 / 50 /
 100, "NA" = not applicable) and the UNAIDS HIV / TB travel-restriction flags. A blank cell is a
-missing answer. The output is a pure function of the seed:
+missing answer. SOURCE is the source of every answer of a country; D1A_SOURCE the source of
+item 1a (health access) alone. The output is a pure function of the seed:
 
     python sample_data/policy/generate.py                 # rewrite the shipped file
     python sample_data/policy/generate.py --out /tmp/x    # same bytes, elsewhere
@@ -62,6 +63,10 @@ def policy_table(seed: int = SEED) -> pd.DataFrame:
     hiv[7] = None  # no information for one country
     out["HIV_TRAVEL"] = [_flag(x) for x in hiv]
     out["TB_TRAVEL"] = [_flag(x) for x in (rng.random(n) < 0.4 - 0.3 * openness)]
+    out["SOURCE"] = "Synthetic questionnaire, sample_data/policy/generate.py"
+    out["D1A_SOURCE"] = [
+        f"Synthetic health law of {name}, art. {k + 3}" for k, name in enumerate(NAMES)
+    ]
     return out
 
 

@@ -219,3 +219,9 @@ def test_validate_checks_the_composites_of_a_project(tmp_path: Path) -> None:
     assert res.exit_code == 1, res.output
     assert "MHI816" in res.output and "unknown scale 'yes_or_no'" in res.output
     assert "c.yaml:" in res.output
+
+
+def test_every_answer_carries_its_source(runs) -> None:
+    items = runs["sdg_10_7_2_score"].scores.items.set_index(["country", "item"])["source"]
+    assert items[("XAB", "D1A")] == "Synthetic health law of Belvania, art. 4"  # its own
+    assert items[("XAB", "D1B")] == "Synthetic questionnaire, sample_data/policy/generate.py"

@@ -133,3 +133,13 @@ def test_a_policy_table_does_not_make_the_project_multi_country() -> None:
     both = compute(project, indicators={IDS[0], "sdg_3_3_2_tb_notification_rate"})
     assert set(both.estimates["country"]) == {"XZZ", "ESP"}
     assert not is_multi_country(project, both)
+
+
+def test_the_sample_policy_table_is_what_its_generator_writes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = POLICY / "generate.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
+    shipped = (POLICY / "policy_2024.csv").read_bytes()
+    assert (tmp_path / "policy_2024.csv").read_bytes() == shipped

@@ -45,6 +45,7 @@ define(
     "Check `format:` (delimiter, encoding) in the profile against the file.",
 )
 KEY_VARIABLES = ("country", "year")
+SOURCE, SOURCE_SUFFIX = "SOURCE", "_SOURCE"  # a country's source; one answer's source
 GROUP = "region"
 MAX_SHOWN = 20
 
@@ -69,7 +70,8 @@ def read_answers(table: Path, profile_path: Path, vocab, c: Composite, cpath: Pa
         shown = ", ".join(absent[:MAX_SHOWN]) + (" ..." if len(absent) > MAX_SHOWN else "")
         msg = f"{len(absent)} item(s) of composite {c.id} are not columns of {table.name}: {shown}"
         raise DataError(msg, [issue("MHI803", msg, str(cpath), 1, 1)])
-    raw_cols = list(dict.fromkeys([*keys.values(), *c.items]))
+    sources = [col for col in (SOURCE, *(i + SOURCE_SUFFIX for i in c.items)) if col in available]
+    raw_cols = list(dict.fromkeys([*keys.values(), *c.items, *sources]))
     frame = _read_text(table, prof.format, raw_cols)
     frame = frame.astype(object).where(frame.notna(), "").map(lambda v: str(v).strip())
     out = frame.rename(columns={raw: v for v, raw in keys.items()})

@@ -110,6 +110,7 @@ def score_composite(c: Composite, answers: pd.DataFrame, keys: list[str], group:
         for j, item in enumerate(d.items):
             part = ident.assign(**head, domain=d.id, item=item)
             part["answer"] = answers[item].to_numpy(dtype=object)
+            part["source"] = _source(answers, item)
             part["score"] = m.scores[d.id][:, j] * c.multiplier
             items.append(part)
     dom_rows = []
@@ -137,6 +138,17 @@ def score_composite(c: Composite, answers: pd.DataFrame, keys: list[str], group:
         total,
         band_counts(c, total, group),
     )
+
+
+def _source(answers: pd.DataFrame, item: str) -> np.ndarray:
+    """The answer's own source (column <item>_SOURCE), else the country's (column SOURCE)."""
+    blank = np.full(len(answers), "", dtype=object)
+    country = answers["SOURCE"].to_numpy(dtype=object) if "SOURCE" in answers else blank
+    own = answers.get(item + "_SOURCE")
+    if own is None:
+        return country
+    own = own.to_numpy(dtype=object)
+    return np.where(own != "", own, country)
 
 
 def band_counts(c: Composite, total: pd.DataFrame, group: str | None) -> pd.DataFrame:
