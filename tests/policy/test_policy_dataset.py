@@ -135,6 +135,7 @@ def test_a_policy_table_does_not_make_the_project_multi_country() -> None:
     assert not is_multi_country(project, both)
 
 
+@pytest.mark.reference_toolchain
 def test_the_sample_policy_table_is_what_its_generator_writes(tmp_path: Path) -> None:
     import subprocess
     import sys
