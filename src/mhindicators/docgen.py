@@ -25,6 +25,7 @@ RANGES = [
     ("MHI5", "Harmonization: variants, diff, multi-country"),
     ("MHI6", "Distribution estimators"),
     ("MHI7", "Publication outputs"),
+    ("MHI8", "Policy tables and composites"),
     ("MHI9", "Command line and internal"),
 ]
 

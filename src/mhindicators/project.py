@@ -94,10 +94,11 @@ class FileRef(_Strict):
 
 
 class DatasetSpec(_Strict):
-    """A survey extract (path + profile) or a registry (events + denominator)."""
+    """A survey extract (path + profile), a registry (events + denominator) or a policy table
+    (path + profile; one record per country, counted like an events extract)."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-    kind: Literal["survey", "registry"] = "survey"
+    kind: Literal["survey", "registry", "policy"] = "survey"
     path: str | None = None
     profile: str | None = None
     events: FileRef | None = None
@@ -113,11 +114,25 @@ class DatasetSpec(_Strict):
     period: str | int | None = Field(
         None, description="Reference period of the results (default: the profile's metadata.year)."
     )
+    composites: list[str] | None = Field(
+        None, description="kind policy: composite definition files scored on the table."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _policy_as_events(cls, data):
+        # A policy table is read as the events extract of a registry without a denominator.
+        policy = isinstance(data, dict) and data.get("kind") == "policy" and "events" not in data
+        if policy and data.get("path") is not None and data.get("profile") is not None:
+            data = {**data, "events": {"path": data["path"], "profile": data["profile"]}}
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> DatasetSpec:
-        if self.kind == "survey" and (self.path is None or self.profile is None):
-            raise ValueError("a survey dataset needs `path:` and `profile:`")
+        if self.kind in ("survey", "policy") and (self.path is None or self.profile is None):
+            raise ValueError(f"a {self.kind} dataset needs `path:` and `profile:`")
+        if self.kind == "policy" and self.denominator is not None:
+            raise ValueError("a policy dataset has no `denominator:`")
         if self.kind == "registry" and self.events is None:
             raise ValueError("a registry dataset needs `events:` (path + profile)")
         return self

@@ -46,6 +46,7 @@ DECIMALS = {
     "per_100000_live_births": 1,
     "ratio": 2,
     "currency": 0,
+    "number": 0,
 }
 
 

@@ -18,6 +18,7 @@ FORMATS = {
     "per_100000_live_births": "0.0",
     "ratio": "0.00",
     "currency": "0",
+    "number": "0",
 }
 
 

@@ -7,6 +7,7 @@ import typer
 from mhindicators import __version__
 from mhindicators.cli import (
     catalog_cmds,
+    composite_cmd,
     compute_cmd,
     diff_cmd,
     matrix_cmd,
@@ -47,3 +48,4 @@ app.command("schema")(catalog_cmds.schema)
 app.command("diff")(diff_cmd.diff)
 app.add_typer(profile_cmds.app, name="profile")
 app.command("matrix")(matrix_cmd.matrix)
+app.command("composite")(composite_cmd.composite)

@@ -37,6 +37,7 @@ from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import define, issue
 from mhindicators.outputs.labels import labelled, record_period
+from mhindicators.policy import table as policy_table
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
@@ -293,8 +294,12 @@ def _run_registry(
         ev_wanted.add("event_type")  # raw codes: check them against the declaration
     if "year" in ev_vars:
         ev_wanted.add("year")  # the years the events cover: the table's reference period
+    if spec.kind == "policy":  # one record per country and period, checked before counting
+        ev_wanted |= {k for k in policy_table.KEY_VARIABLES if k in ev_prof.profile.columns}
     events = load_data(ev_path, ev_prof, ev_wanted, vocab, root=project.root, allow_empty=True)
     events = events.frame
+    if spec.kind == "policy":
+        policy_table.check_unique_countries(events, str(ev_path), ev_prof.profile.columns)
     empty = [no_events(spec.id, ev_path)] if len(events) == 0 else []
     years = pd.to_numeric(events["year"], errors="coerce") if "year" in events else None
     record_period(provenance, spec.id, ev_prof.profile.metadata, years)
@@ -340,7 +345,10 @@ def _run_registry(
             denominator_path=den_path,
         )
         warnings += found[len(empty) :]
-        table = flag_table(res.table, ind, project.model.reliability.registry)
+        if spec.kind == "policy":
+            table = policy_table.census_counts(res.table).assign(flags="")
+        else:
+            table = flag_table(res.table, ind, project.model.reliability.registry)
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
         estimates.append(finish(table, ind, meta, scale_cols=scaled))

@@ -156,5 +156,10 @@ def check_unique_keys(project, result) -> None:
 def is_multi_country(project, result) -> bool:
     """Multi-country tables are written when the results span two or more countries or a
     dataset declares its `country:`."""
-    countries = set(result.estimates["country"]) if len(result.estimates) else set()
+    est = result.estimates
+    # a policy table lists many countries under one compiler code: it makes no project multi-country
+    policy = {s.id for s in project.model.datasets if s.kind == "policy"}
+    if len(est) and policy:
+        est = est[~est["dataset"].isin(policy)]
+    countries = set(est["country"]) if len(est) else set()
     return len(countries) > 1 or any(s.country for s in project.model.datasets)

@@ -74,7 +74,22 @@ def check_project(path: Path | str) -> Report:
         for kinds, profile, data, where in roles:
             report.extend(_dataset_issues(project, vocab, index, kinds, profile, data, where))
     report.extend(_indicator_issues(project, vocab))
+    report.extend(_composite_issues(project))
     return report
+
+
+def _composite_issues(project) -> list[Issue]:
+    """Located problems of the composite definitions named by policy datasets (no data read)."""
+    from mhindicators.policy.definition import load_composite
+
+    out: list[Issue] = []
+    for index, spec in enumerate(project.model.datasets):
+        for j, rel in enumerate(spec.composites or []):
+            try:
+                load_composite(project.resolve(rel, "datasets", index, "composites", j))
+            except MhiError as exc:
+                out += exc.issues
+    return out
 
 
 def _indicator_issues(project, vocab) -> list[Issue]:

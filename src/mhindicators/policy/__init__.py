@@ -1,0 +1,1 @@
+"""Policy tables (one record per country and period) and composite scores over them."""
