@@ -115,5 +115,6 @@ def explain_skip(reason: str, ind, supported: tuple[str, ...]) -> str:
     missing = missing_bases(ind, supported)
     if not missing:
         return reason
-    by = " and ".join(supported) or "nothing"
-    return f"{reason} (no {' or '.join(missing)} basis; migrants identified by {by})"
+    by = " and ".join(supported)
+    who = f"migrants identified by {by}" if by else "no migratory status in the data"
+    return f"{reason} (no {' or '.join(missing)} basis; {who})"
