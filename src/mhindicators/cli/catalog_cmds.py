@@ -15,16 +15,21 @@ from mhindicators.cli.render import OutputFormat, run_guarded, stdout
 from mhindicators.definitions import Catalog, Indicator, load_catalog
 from mhindicators.definitions.jsonschema import definition_schema_text
 from mhindicators.definitions.listing import catalog_rows, compact_lines, rows_csv, rows_json
+from mhindicators.discovery import default_definitions, project_file_or_none
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
 from mhindicators.outputs.atomic import write_text_atomic
 
-DEFAULT_DEFS = Path("indicator_defs")
-_DEFS_HELP = "Definition files or folders (default: indicator_defs)."
+_DEFS_HELP = (
+    "Definition files or folders (default: the definitions of the mhi.yaml found in this folder "
+    "or a parent, else ./indicator_defs)."
+)
 
 
 def _catalog(paths: list[Path] | None, project_file: Path | None) -> Catalog:
-    paths = paths or [DEFAULT_DEFS]
+    if not paths:  # the project's definitions, found from any subfolder of the project
+        project_file = project_file_or_none(project_file)
+        paths = default_definitions(project_file)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError(
@@ -77,7 +82,7 @@ def list_indicators(
 
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Indicator id."),
-    paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP),
+    paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP, metavar="PATH"),
     project_file: Path | None = project_option(),
 ) -> None:
     """Print one indicator's metadata sheet."""
@@ -186,9 +191,11 @@ def _bands(bands: list | None) -> str | None:
 
 
 def schema(
-    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Write to this file instead of stdout.", metavar="PATH"
+    ),
     kind: str = typer.Option(
-        "definition", "--kind", help="definition, profile or project (mhi.yaml)."
+        "definition", "--kind", help="definition, profile or project (mhi.yaml).", metavar="KIND"
     ),
 ) -> None:
     """Export the JSON Schema of definition, profile or project files (for editors)."""

@@ -73,6 +73,7 @@ def diff(
         None,
         "--defs",
         help="Catalogue where ids and variant bases are looked up (default: indicator_defs).",
+        metavar="PATH",
     ),
     project_file: Path | None = project_option(),
 ) -> None:
