@@ -85,7 +85,10 @@ def show(
     paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP, metavar="PATH"),
     project_file: Path | None = project_option(),
 ) -> None:
-    """Print one indicator's metadata sheet."""
+    """Print one indicator's metadata sheet.
+
+    Examples: `mhi show sdg_3_8_2_che_10`, `mhi show my_indicator --defs national/`.
+    """
 
     def body() -> None:
         catalog = _catalog(paths, project_file)
@@ -198,7 +201,10 @@ def schema(
         "definition", "--kind", help="definition, profile or project (mhi.yaml).", metavar="KIND"
     ),
 ) -> None:
-    """Export the JSON Schema of definition, profile or project files (for editors)."""
+    """Export the JSON Schema of definition, profile or project files (for editors).
+
+    Examples: `mhi schema -o indicator.schema.json`, `mhi schema --kind profile`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text

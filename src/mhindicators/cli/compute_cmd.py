@@ -61,6 +61,9 @@ def compute(
 
     The new files replace the folder's previous outputs all at once, even if the run is
     killed; files in the folder that mhi did not write are left alone (docs/project-file.md).
+
+    Examples: `mhi compute`, `mhi compute -i sdg_3_8_2_che_10,hs_health_coverage -f csv`,
+    `mhi compute --data survey.csv --profile survey.profile.yaml -o out/`.
     """
 
     def body() -> None:

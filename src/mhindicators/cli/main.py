@@ -9,6 +9,7 @@ from mhindicators.cli import (
     catalog_cmds,
     compute_cmd,
     diff_cmd,
+    init_cmd,
     matrix_cmd,
     profile_cmds,
     validate_cmd,
@@ -46,6 +47,7 @@ def _root(
         raise typer.Exit(0)
 
 
+app.command("init")(init_cmd.init)
 app.command("compute")(compute_cmd.compute)
 app.command("validate")(validate_cmd.validate)
 app.command("list")(catalog_cmds.list_indicators)

@@ -41,7 +41,10 @@ def matrix(
     every: bool = typer.Option(False, "--all", help="Also list indicators no country can compute."),
 ) -> None:
     """Which country computes which indicator: as the reference, as a national variant (with
-    its deviation kinds), or not at all (with the missing variable or basis)."""
+    its deviation kinds), or not at all (with the missing variable or basis).
+
+    Examples: `mhi matrix`, `mhi matrix --all -f csv > matrix.csv`.
+    """
 
     def body() -> None:
         from mhindicators.harmonization.matrix import harmonization_matrix

@@ -63,7 +63,10 @@ def draft(
     project_file: Path | None = project_option(),
 ) -> None:
     """Write a profile skeleton: every column, its type, labels or top values, and suggested
-    mappings to the vocabulary, each marked `# REVIEW`. The draft loads; check every guess."""
+    mappings to the vocabulary, each marked `# REVIEW`. The draft loads; check every guess.
+
+    Examples: `mhi profile draft survey.csv --country ESP -o survey.profile.yaml`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.draft_render import draft_profile
@@ -99,7 +102,10 @@ def check(
     project_file: Path | None = project_option(),
 ) -> None:
     """List every raw value the profile does not map, with its number of rows, for every
-    mapped variable (exit 1 when there are any)."""
+    mapped variable (exit 1 when there are any).
+
+    Examples: `mhi profile check survey.csv --profile survey.profile.yaml --csv unmapped.csv`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.loader import load_profile
