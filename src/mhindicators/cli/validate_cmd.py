@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from mhindicators.cli.project_option import project_context, project_option
-from mhindicators.cli.render import OutputFormat, print_report, run_guarded
+from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
 from mhindicators.definitions import validate as validate_definitions
 from mhindicators.definitions.listing import split_values
 from mhindicators.definitions.loader import find_definition_files
@@ -58,6 +58,12 @@ def validate(
         help="Leave out these issue codes, prefixes or names (comma list).",
     ),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as problems (exit 1)."),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply did-you-mean suggestions for names in place (nothing else in the files "
+        "changes), then report what is left.",
+    ),
     project_file: Path | None = project_option(),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
@@ -89,15 +95,30 @@ def validate(
         vocab, standards = project_context(project_file)
         kinds = {p: kind if kind != "auto" else _kind(p) for p in paths}
         definitions = [p for p in paths if kinds[p] == "definition"]
-        report = Report()
-        if definitions:
-            report = validate_definitions(definitions, vocab, standards)
-        for path in paths:
-            if kinds[path] == "profile":
-                report.extend(check_profile(path, vocab))
-            elif kinds[path] == "project":
-                report.extend(check_project(path))
-        report = filter_report(report, selected, ignored)
+
+        def check() -> Report:
+            report = Report()
+            if definitions:
+                report = validate_definitions(definitions, vocab, standards)
+            for path in paths:
+                if kinds[path] == "profile":
+                    report.extend(check_profile(path, vocab))
+                elif kinds[path] == "project":
+                    report.extend(check_project(path))
+            return filter_report(report, selected, ignored)
+
+        report = check()
+        if fix:
+            from mhindicators.lint.fix import apply_fixes
+
+            applied = []
+            for _ in range(5):  # a fix can uncover checks that an earlier problem stopped
+                done = apply_fixes(report.issues)
+                if not done:
+                    break
+                applied += done
+                report = check()
+            stderr.print(f"fixed {len(applied)} issue(s)", markup=False)
         checked = [str(f) for f in find_definition_files(definitions)[0]]
         checked += [str(p) for p in paths if kinds[p] != "definition"]
         print_report(report, fmt, to_stdout=True, checked=checked, strict=strict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import textwrap
 
 from mhindicators.errors import UsageError
 from mhindicators.issues import CODES, issue
@@ -22,13 +23,13 @@ def explain(value: str) -> str:
     lines = [
         f"{spec.code} {spec.name} ({spec.severity})",
         "",
-        spec.summary,
+        textwrap.fill(spec.summary, 79),
     ]
     if spec.hint:
-        lines += ["", f"Fix: {spec.hint}"]
+        lines += ["", textwrap.fill(f"Fix: {spec.hint}", 79)]
     lines += [
         "",
-        f"Select or ignore it with `mhi validate --select {spec.code}` / `--ignore {spec.code}`.",
-        "Every code: docs/issue-codes.md.",
+        f"Select it with `mhi validate --select {spec.code}`, leave it out with",
+        f"`--ignore {spec.code}`. Every code: docs/issue-codes.md.",
     ]
     return "\n".join(lines) + "\n"
