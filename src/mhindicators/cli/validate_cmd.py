@@ -16,6 +16,7 @@ from mhindicators.discovery import default_definitions, project_file_or_none
 from mhindicators.errors import UsageError
 from mhindicators.issues import Report, issue
 from mhindicators.lint.select import filter_report, resolve_selectors
+from mhindicators.lint.suppress import apply_suppressions
 from mhindicators.profiles.check import check_profile, check_project, file_kind
 
 
@@ -105,7 +106,7 @@ def validate(
                     report.extend(check_profile(path, vocab))
                 elif kinds[path] == "project":
                     report.extend(check_project(path))
-            return filter_report(report, selected, ignored)
+            return filter_report(apply_suppressions(report), selected, ignored)
 
         report = check()
         if fix:
