@@ -44,8 +44,9 @@ def test_validate_json_format_goes_to_stdout(tmp_path: Path) -> None:
     assert issues and {"code", "file", "line", "col", "message", "hint"} <= set(issues[0])
 
 
-def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
+def test_validate_usage_errors_exit_2(tmp_path: Path, monkeypatch) -> None:
     assert runner.invoke(app, ["validate", str(tmp_path / "missing")]).exit_code == 2
+    monkeypatch.chdir(tmp_path)  # no paths and no project found: nothing to validate
     assert runner.invoke(app, ["validate"]).exit_code == 2
     assert runner.invoke(app, ["validate", "--format", "xml", str(DEFS)]).exit_code == 2
 

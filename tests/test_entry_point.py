@@ -29,7 +29,8 @@ def test_broken_definition_exits_1(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     result = _mhi("validate", "broken.yaml", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "broken.yaml:3:" in result.stderr and "MHI" in result.stderr
+    assert "broken.yaml:3:" in result.stdout and "MHI" in result.stdout  # results: stdout
+    assert "error(s)" in result.stderr  # the summary line
 
 
 def test_missing_path_exits_2(tmp_path: Path) -> None:

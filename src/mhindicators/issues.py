@@ -61,17 +61,25 @@ class Issue:
         return text
 
     def format_github(self) -> str:
+        """A workflow command; property values also escape `:` and `,` (GitHub's rules)."""
         level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
-        props = [f"file={self.file}"] if self.file else []
+        props = [f"file={_gh_property(self.file)}"] if self.file else []
         if self.line:
             props += [f"line={self.line}", f"col={self.col or 1}"]
-        props.append(f"title={self.code} {self.name}")
+        props.append(f"title={_gh_property(f'{self.code} {self.name}')}")
         body = self.message + (f" (hint: {self.hint})" if self.hint else "")
-        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} {','.join(props)}::{body}"
+        return f"::{level} {','.join(props)}::{_gh_data(body)}"
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 QUOTE_LIMIT = 80

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,16 +14,22 @@ from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
 from mhindicators.definitions import Catalog, Indicator, load_catalog
 from mhindicators.definitions.jsonschema import definition_schema_text
+from mhindicators.definitions.listing import catalog_rows, compact_lines, rows_csv, rows_json
+from mhindicators.discovery import default_definitions, project_file_or_none
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
 from mhindicators.outputs.atomic import write_text_atomic
 
-DEFAULT_DEFS = Path("indicator_defs")
-_DEFS_HELP = "Definition files or folders (default: indicator_defs)."
+_DEFS_HELP = (
+    "Definition files or folders (default: the definitions of the mhi.yaml found in this folder "
+    "or a parent, else ./indicator_defs)."
+)
 
 
 def _catalog(paths: list[Path] | None, project_file: Path | None) -> Catalog:
-    paths = paths or [DEFAULT_DEFS]
+    if not paths:  # the project's definitions, found from any subfolder of the project
+        project_file = project_file_or_none(project_file)
+        paths = default_definitions(project_file)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError(
@@ -33,35 +40,55 @@ def _catalog(paths: list[Path] | None, project_file: Path | None) -> Catalog:
     return load_catalog(paths, vocab, standards)
 
 
+class ListFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
 def list_indicators(
-    paths: list[Path] = typer.Argument(None, help=_DEFS_HELP),
-    source: str = typer.Option(None, "--source", help="Only survey or registry indicators."),
+    paths: list[Path] = typer.Argument(None, metavar="PATH", help=_DEFS_HELP),
+    source: list[str] = typer.Option(
+        None, "--source", metavar="SOURCE", help="Only survey or registry indicators (comma list)."
+    ),
+    theme: list[str] = typer.Option(
+        None, "--theme", metavar="THEME", help="Only these themes, e.g. mortality (comma list)."
+    ),
+    fmt: ListFormat = typer.Option(
+        ListFormat.text,
+        "--format",
+        "-f",
+        help="text (grouped by theme, fits the terminal), csv or json (every field).",
+    ),
     project_file: Path | None = project_option(),
 ) -> None:
-    """List the catalogue: id, name, source, estimator, unit, SDG code."""
+    """List the catalogue: id, source and name, grouped by theme.
+
+    Examples: `mhi list`, `mhi list --source registry`, `mhi list -f csv > catalogue.csv`.
+    """
 
     def body() -> None:
         catalog = _catalog(paths, project_file)
-        table = Table(title=f"{len(catalog)} indicators", show_lines=False)
-        table.add_column("id", no_wrap=True)
-        for col in ("name", "source", "estimator", "unit", "SDG", "theme"):
-            table.add_column(col, overflow="fold")
-        for ind in sorted(catalog, key=lambda i: (i.theme or "", i.id)):
-            if source and ind.source != source:
-                continue
-            table.add_row(ind.id, ind.name, ind.source, ind.estimator, ind.unit,
-                          ind.framework.sdg or "", ind.theme or "")  # fmt: skip
-        stdout.print(table)
+        rows = catalog_rows(catalog, source, theme)
+        if fmt is ListFormat.csv:
+            sys.stdout.write(rows_csv(rows))
+        elif fmt is ListFormat.json:
+            sys.stdout.write(rows_json(rows))
+        else:
+            sys.stdout.write("\n".join(compact_lines(rows, len(catalog), stdout.width)) + "\n")
 
     run_guarded(body)
 
 
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Indicator id."),
-    paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP),
+    paths: list[Path] = typer.Option(None, "--defs", help=_DEFS_HELP, metavar="PATH"),
     project_file: Path | None = project_option(),
 ) -> None:
-    """Print one indicator's metadata sheet."""
+    """Print one indicator's metadata sheet.
+
+    Examples: `mhi show sdg_3_8_2_che_10`, `mhi show my_indicator --defs national/`.
+    """
 
     def body() -> None:
         catalog = _catalog(paths, project_file)
@@ -174,12 +201,17 @@ def _bands(bands: list | None) -> str | None:
 
 
 def schema(
-    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Write to this file instead of stdout.", metavar="PATH"
+    ),
     kind: str = typer.Option(
-        "definition", "--kind", help="definition, profile or project (mhi.yaml)."
+        "definition", "--kind", help="definition, profile or project (mhi.yaml).", metavar="KIND"
     ),
 ) -> None:
-    """Export the JSON Schema of definition, profile or project files (for editors)."""
+    """Export the JSON Schema of definition, profile or project files (for editors).
+
+    Examples: `mhi schema -o indicator.schema.json`, `mhi schema --kind profile`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text

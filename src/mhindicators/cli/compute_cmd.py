@@ -8,33 +8,51 @@ import typer
 from rich.table import Table
 
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
+from mhindicators.definitions.listing import split_values
+from mhindicators.discovery import no_project, project_file_or_none
 from mhindicators.issues import Report
-from mhindicators.project import DEFAULT_PROJECT, project_with_overrides
+from mhindicators.project import project_with_overrides
 
 
 def compute(
-    project: Path = typer.Option(DEFAULT_PROJECT, "--project", "-p", help="Project file."),
+    project: Path = typer.Option(
+        None,
+        "--project",
+        "-p",
+        metavar="FILE",
+        help="Project file (default: mhi.yaml in this folder or the nearest parent).",
+    ),
     defs: list[Path] = typer.Option(
-        None, "--defs", help="Definition files or folders (overrides the project)."
+        None, "--defs", help="Definition files or folders (overrides the project).", metavar="PATH"
     ),
     data: Path = typer.Option(
-        None, "--data", help="A survey data file (with --profile; replaces the project's datasets)."
+        None,
+        "--data",
+        help="A survey data file (with --profile; replaces the project's datasets).",
+        metavar="FILE",
     ),
-    profile: Path = typer.Option(None, "--profile", help="The profile of --data."),
+    profile: Path = typer.Option(None, "--profile", help="The profile of --data.", metavar="FILE"),
     out: Path = typer.Option(
         None,
         "--out",
         "-o",
         help="Output folder, anywhere (default: the project's output.dir, inside the project).",
+        metavar="PATH",
     ),
     fmt: list[str] = typer.Option(
         None,
         "--format",
         "-f",
-        help="parquet, csv, sdmx-csv, xlsx (repeatable; default: the project's output.formats).",
+        help="parquet, csv, sdmx-csv, xlsx (comma list or repeated; default: the project's "
+        "output.formats).",
+        metavar="FORMAT",
     ),
     indicator: list[str] = typer.Option(
-        None, "--indicator", "-i", help="Only these indicator ids (repeatable)."
+        None,
+        "--indicator",
+        "-i",
+        help="Only these indicator ids (comma list or repeated).",
+        metavar="ID",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
@@ -43,6 +61,9 @@ def compute(
 
     The new files replace the folder's previous outputs all at once, even if the run is
     killed; files in the folder that mhi did not write are left alone (docs/project-file.md).
+
+    Examples: `mhi compute`, `mhi compute -i sdg_3_8_2_che_10,hs_health_coverage -f csv`,
+    `mhi compute --data survey.csv --profile survey.profile.yaml -o out/`.
     """
 
     def body() -> None:
@@ -50,8 +71,11 @@ def compute(
         from mhindicators.outputs.fileset import check_output_dir
         from mhindicators.outputs.writers import check_formats, write_results
 
-        proj = project_with_overrides(project, definitions=defs, data=data, profile=profile)
-        formats = list(fmt) if fmt else list(proj.model.output.formats)
+        project_file = project_file_or_none(project)
+        if project_file is None and not defs and data is None:
+            raise no_project()
+        proj = project_with_overrides(project_file, definitions=defs, data=data, profile=profile)
+        formats = split_values(fmt) if fmt else list(proj.model.output.formats)
         check_formats(formats)
         if "xlsx" in formats:
             from mhindicators.outputs.xlsx import require_openpyxl
@@ -64,7 +88,7 @@ def compute(
         with stderr.status("computing...") as status:
             result = compute_project(
                 proj,
-                indicators=set(indicator) if indicator else None,
+                indicators=set(split_values(indicator)) if indicator else None,
                 progress=lambda msg: status.update(msg),
             )
         written = write_results(

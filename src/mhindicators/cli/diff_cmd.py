@@ -73,6 +73,7 @@ def diff(
         None,
         "--defs",
         help="Catalogue where ids and variant bases are looked up (default: indicator_defs).",
+        metavar="PATH",
     ),
     project_file: Path | None = project_option(),
 ) -> None:
@@ -80,6 +81,8 @@ def diff(
 
     Changes are typed with deviation kinds (docs/harmonization.md). Exit codes as
     `git diff --exit-code`: 0 no differences, 1 differences, 2 usage error or invalid input.
+
+    Examples: `mhi diff national/x.yaml` (a variant and its base), `mhi diff old/ new/`.
     """
 
     def body() -> None:

@@ -10,6 +10,7 @@ from mhindicators.cli import (
     composite_cmd,
     compute_cmd,
     diff_cmd,
+    init_cmd,
     matrix_cmd,
     profile_cmds,
     validate_cmd,
@@ -17,9 +18,12 @@ from mhindicators.cli import (
 
 app = typer.Typer(
     name="mhi",
-    help="Migrant-health indicators: validate definitions and compute them by migratory status.",
-    no_args_is_help=True,
-    add_completion=False,
+    help="Migrant-health indicators: validate definitions and compute them by migratory status."
+    "\n\nCommands find mhi.yaml in this folder or a parent folder. Exit codes: 0 ok, 1 problems "
+    "in the inputs, 2 usage or internal error.\n\nExamples: `mhi validate`, `mhi list "
+    "--source registry`, `mhi compute`, `mhi explain MHI114`.",
+    invoke_without_command=True,  # bare `mhi`: the help, exit 0 (no_args_is_help exits 2)
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -33,13 +37,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Exit codes: 0 ok, 1 problems found in the inputs, 2 usage or internal error."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
+app.command("init")(init_cmd.init)
 app.command("compute")(compute_cmd.compute)
 app.command("validate")(validate_cmd.validate)
 app.command("list")(catalog_cmds.list_indicators)
@@ -49,3 +58,4 @@ app.command("diff")(diff_cmd.diff)
 app.add_typer(profile_cmds.app, name="profile")
 app.command("matrix")(matrix_cmd.matrix)
 app.command("composite")(composite_cmd.composite)
+app.command("explain")(validate_cmd.explain)

@@ -12,9 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
-from mhindicators.errors import UsageError
-from mhindicators.issues import issue
-from mhindicators.project import DEFAULT_PROJECT
+from mhindicators.definitions.listing import split_values
+from mhindicators.discovery import require_project
 
 
 class MatrixFormat(StrEnum):
@@ -24,25 +23,37 @@ class MatrixFormat(StrEnum):
 
 
 def matrix(
-    project: Path = typer.Option(DEFAULT_PROJECT, "--project", "-p", help="Project file."),
+    project: Path = typer.Option(
+        None,
+        "--project",
+        "-p",
+        metavar="FILE",
+        help="Project file (default: mhi.yaml in this folder or the nearest parent).",
+    ),
     fmt: MatrixFormat = typer.Option(MatrixFormat.text, "--format", "-f", help="text, csv, json."),
     indicator: list[str] = typer.Option(
-        None, "--indicator", "-i", help="Only these reference indicator ids (repeatable)."
+        None,
+        "--indicator",
+        "-i",
+        help="Only these reference indicator ids (comma list or repeated).",
+        metavar="ID",
     ),
     every: bool = typer.Option(False, "--all", help="Also list indicators no country can compute."),
 ) -> None:
     """Which country computes which indicator: as the reference, as a national variant (with
-    its deviation kinds), or not at all (with the missing variable or basis)."""
+    its deviation kinds), or not at all (with the missing variable or basis).
+
+    Examples: `mhi matrix`, `mhi matrix --all -f csv > matrix.csv`.
+    """
 
     def body() -> None:
         from mhindicators.harmonization.matrix import harmonization_matrix
         from mhindicators.project import load_project
 
-        if not project.exists():
-            msg = f"path does not exist: {project}"
-            raise UsageError(msg, [issue("MHI901", msg, str(project))])
         table = harmonization_matrix(
-            load_project(project), set(indicator) if indicator else None, every=every
+            load_project(require_project(project)),
+            set(split_values(indicator)) if indicator else None,
+            every=every,
         )
         if fmt is MatrixFormat.csv:
             table.to_csv(sys.stdout, index=False, lineterminator="\n")

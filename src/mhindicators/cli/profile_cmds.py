@@ -44,16 +44,29 @@ def _refuse_overwrite(out: Path | None, force: bool) -> None:
 @app.command("draft")
 def draft(
     data: Path = typer.Argument(..., metavar="DATA", help="CSV, Parquet, Stata, SPSS or .xpt."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write here (default: stdout)."),
-    kind: str = typer.Option("survey", "--kind", help="survey, events or denominator."),
-    country: str = typer.Option(None, "--country", help="Reporting country, ISO 3166-1 alpha-3."),
-    rows: int = typer.Option(200_000, "--rows", min=1, help="Read at most this many rows."),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of a CSV file."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Write here (default: stdout).", metavar="PATH"
+    ),
+    kind: str = typer.Option(
+        "survey", "--kind", help="survey, events or denominator.", metavar="KIND"
+    ),
+    country: str = typer.Option(
+        None, "--country", help="Reporting country, ISO 3166-1 alpha-3.", metavar="ISO3"
+    ),
+    rows: int = typer.Option(
+        200_000, "--rows", min=1, help="Read at most this many rows.", metavar="N"
+    ),
+    encoding: str = typer.Option(
+        "utf-8", "--encoding", help="Text encoding of a CSV file.", metavar="ENCODING"
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
     project_file: Path | None = project_option(),
 ) -> None:
     """Write a profile skeleton: every column, its type, labels or top values, and suggested
-    mappings to the vocabulary, each marked `# REVIEW`. The draft loads; check every guess."""
+    mappings to the vocabulary, each marked `# REVIEW`. The draft loads; check every guess.
+
+    Examples: `mhi profile draft survey.csv --country ESP -o survey.profile.yaml`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.draft_render import draft_profile
@@ -81,13 +94,18 @@ def draft(
 @app.command("check")
 def check(
     data: Path = typer.Argument(..., metavar="DATA", help="The data file."),
-    profile: Path = typer.Option(..., "--profile", help="Its profile."),
-    csv: Path = typer.Option(None, "--csv", help="Also write the list to this CSV file."),
+    profile: Path = typer.Option(..., "--profile", help="Its profile.", metavar="FILE"),
+    csv: Path = typer.Option(
+        None, "--csv", help="Also write the list to this CSV file.", metavar="FILE"
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing --csv file."),
     project_file: Path | None = project_option(),
 ) -> None:
     """List every raw value the profile does not map, with its number of rows, for every
-    mapped variable (exit 1 when there are any)."""
+    mapped variable (exit 1 when there are any).
+
+    Examples: `mhi profile check survey.csv --profile survey.profile.yaml --csv unmapped.csv`.
+    """
 
     def body() -> None:
         from mhindicators.profiles.loader import load_profile

@@ -13,7 +13,7 @@ PROJECT_HELP = "Also use this project file's vocabulary extensions and standard 
 
 
 def project_option() -> Path | None:
-    return typer.Option(None, "--project", "-p", help=PROJECT_HELP)
+    return typer.Option(None, "--project", "-p", metavar="FILE", help=PROJECT_HELP)
 
 
 def project_context(project_file: Path | None):

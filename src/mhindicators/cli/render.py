@@ -23,13 +23,32 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 def print_report(
-    report: Report, fmt: OutputFormat = OutputFormat.text, *, quiet_ok: bool = False
+    report: Report,
+    fmt: OutputFormat = OutputFormat.text,
+    *,
+    quiet_ok: bool = False,
+    to_stdout: bool = False,
+    checked: list[str] | None = None,
+    strict: bool = False,
 ) -> None:
-    """Text to stderr (with a summary line); json and github annotations to stdout."""
+    """Issues as text (to stderr, or stdout with `to_stdout` as linters do) with the summary
+    line on stderr; json, github annotations, SARIF and JUnit XML to stdout."""
     items = report.sorted()
+    if fmt is OutputFormat.sarif:
+        from mhindicators.lint.formats import sarif
+
+        sys.stdout.write(sarif(report))
+        return
+    if fmt is OutputFormat.junit:
+        from mhindicators.lint.formats import junit
+
+        sys.stdout.write(junit(report, checked or [], strict))
+        return
     if fmt is OutputFormat.json:
         sys.stdout.write(report.to_json() + "\n")
         return
@@ -38,7 +57,7 @@ def print_report(
             sys.stdout.write(item.format_github() + "\n")
         return
     for item in items:
-        _print_issue(item)
+        _print_issue(item, stdout if to_stdout else stderr)
     if items or not quiet_ok:
         n_err = len(report.errors)
         n_warn = sum(1 for i in items if i.severity == "warning")
@@ -46,17 +65,17 @@ def print_report(
         stderr.print(f"[{style}]{n_err} error(s), {n_warn} warning(s)[/{style}]")
 
 
-def _print_issue(item: Issue) -> None:
+def _print_issue(item: Issue, console: Console) -> None:
     color = {"error": "red", "warning": "yellow"}.get(item.severity, "cyan")
-    where = item.file or "<input>"
+    where = item.file or "mhi"
     if item.line:
         where += f":{item.line}:{item.col or 1}"
-    stderr.print(
+    console.print(
         f"{where}: [{color}]{item.severity}[/{color}] [bold]{item.code}[/bold] "
         f"{_escape(item.message)} [dim]\\[{item.name}][/dim]"
     )
     if item.hint:
-        stderr.print(f"  [dim]hint:[/dim] {_escape(item.hint)}")
+        console.print(f"  [dim]hint:[/dim] {_escape(item.hint)}")
 
 
 def _escape(text: str) -> str:

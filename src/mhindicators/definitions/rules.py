@@ -352,7 +352,7 @@ def _standard_fit(ind: Indicator, files: Mapping[str, Path]) -> tuple[list[str],
     """Messages for age bands that cannot be formed from the standard population's bands,
     and the issues of a standard CSV that cannot be read."""
     from mhindicators.errors import MhiError
-    from mhindicators.stdpop import align, get_standard, list_standards
+    from mhindicators.stdpop import fit_problems, list_standards, standard_table
     from mhindicators.vocabulary.age import band_code
 
     assert ind.standardize is not None and ind.age_groups
@@ -360,14 +360,11 @@ def _standard_fit(ind: Indicator, files: Mapping[str, Path]) -> tuple[list[str],
     if name not in list_standards() and name not in files:
         return [], []
     try:
-        standard = get_standard(name, files)
+        standard = standard_table(name, files)
     except MhiError as exc:
         return [], list(exc.issues)
-    try:
-        align([band_code(lo, hi) for lo, hi in ind.age_groups], standard, name=name)
-    except MhiError as exc:
-        return [i.message.split(";")[0] for i in exc.issues], []
-    return [], []
+    bands = [band_code(lo, hi) for lo, hi in ind.age_groups]
+    return [i.message.split(";")[0] for i in fit_problems(bands, standard, name)], []
 
 
 def _yaml(value: object) -> str:

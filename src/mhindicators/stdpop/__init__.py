@@ -11,16 +11,15 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, NoReturn
 
 from mhindicators.errors import DataError, DefinitionError, EstimationError
-from mhindicators.issues import define, issue
+from mhindicators.issues import Issue, define, issue
 from mhindicators.vocabulary.age import band_code, parse_band
 
 define(
@@ -53,6 +52,9 @@ define(
     "Write age bands as SDMX AGE codes: Y<lower>T<upper> (inclusive) or Y_GE<lower>.",
 )
 
+if TYPE_CHECKING:  # pandas is imported only when weights are used, so checking stays light
+    import pandas as pd
+
 _DIR = Path(__file__).parent
 COLUMNS = ["band", "lower", "upper", "weight"]
 
@@ -69,6 +71,11 @@ def get_standard(name: str | Path, extra: Mapping[str, Path] | None = None) -> p
     standards: name -> CSV path, e.g. from the project file), or the path of a CSV in the same
     format. Metadata (name, title, source, year, published_total) is in `df.attrs`.
     """
+    return standard_table(name, extra).frame()
+
+
+def standard_table(name: str | Path, extra: Mapping[str, Path] | None = None) -> StandardTable:
+    """The standard's bands and weights as plain lists (no pandas: used by `mhi validate`)."""
     text = str(name)
     if extra and text in extra:
         path = Path(extra[text])
@@ -77,7 +84,7 @@ def get_standard(name: str | Path, extra: Mapping[str, Path] | None = None) -> p
         except (OSError, UnicodeDecodeError) as exc:  # a folder, unreadable, not UTF-8
             _invalid(str(path), f"cannot be read as a UTF-8 CSV file ({type(exc).__name__})")
         std = _read(content, str(path))
-        std.attrs["name"] = text
+        std.meta["name"] = text
         return std
     if text in list_standards():
         return _shipped(text).copy()
@@ -92,6 +99,23 @@ def get_standard(name: str | Path, extra: Mapping[str, Path] | None = None) -> p
     )
 
 
+def fit_problems(data_bands: list[str], std: StandardTable, label: str) -> list[Issue]:
+    """MHI428 issues for data bands that cannot be formed from the standard's bands."""
+    limits = [parse_band(b) for b in data_bands]
+    order = sorted(range(len(limits)), key=lambda i: limits[i][0])
+    problems = _coverage_problems([limits[i] for i in order], [data_bands[i] for i in order], std)
+    edges = ", ".join(str(v) for v in std.lower)
+    return [
+        issue(
+            "MHI428",
+            f"{p}; standard '{label}' has bands {', '.join(std.band)}",
+            hint=f"Band limits must start at one of the standard's lower limits ({edges}) "
+            "and end just before the next one; merge data bands or use another standard.",
+        )
+        for p in problems
+    ]
+
+
 def align(
     data_bands: list[str],
     standard: str | Path | pd.DataFrame,
@@ -104,25 +128,21 @@ def align(
     contiguous. Standard bands outside the data's age range are left out (truncated
     standardisation, e.g. adults only) and recorded in `attrs['dropped']`.
     """
+    import numpy as np
+    import pandas as pd
+
     std = standard if isinstance(standard, pd.DataFrame) else get_standard(standard, extra)
     label = name or std.attrs.get("name") or str(standard)
     limits = [parse_band(b) for b in data_bands]
-    order = sorted(range(len(limits)), key=lambda i: limits[i][0])
-    problems = _coverage_problems([limits[i] for i in order], [data_bands[i] for i in order], std)
+    table = StandardTable(
+        list(std["band"]),
+        [int(v) for v in std["lower"]],
+        [None if pd.isna(v) else int(v) for v in std["upper"]],
+        [float(w) for w in std["weight"]],
+    )
+    problems = fit_problems(list(data_bands), table, label)
     if problems:
-        edges = ", ".join(str(int(v)) for v in std["lower"])
-        raise EstimationError(
-            f"age bands do not fit the standard population '{label}'",
-            [
-                issue(
-                    "MHI428",
-                    f"{p}; standard '{label}' has bands {', '.join(std['band'])}",
-                    hint=f"Band limits must start at one of the standard's lower limits ({edges}) "
-                    "and end just before the next one; merge data bands or use another standard.",
-                )
-                for p in problems
-            ],
-        )
+        raise EstimationError(f"age bands do not fit the standard population '{label}'", problems)
     lo = std["lower"].to_numpy(dtype=float)
     hi = std["upper"].to_numpy(dtype="float64", na_value=np.inf)
     weights, used = [], np.zeros(len(std), dtype=bool)
@@ -143,11 +163,11 @@ def align(
     return out
 
 
-def _coverage_problems(limits: list, codes: list[str], std: pd.DataFrame) -> list[str]:
-    lowers = set(int(v) for v in std["lower"])
-    uppers = set(int(v) for v in std["upper"].dropna())
-    open_top = bool(std["upper"].isna().iloc[-1])
-    first, problems = int(std["lower"].iloc[0]), []
+def _coverage_problems(limits: list, codes: list[str], std: StandardTable) -> list[str]:
+    lowers = set(std.lower)
+    uppers = {v for v in std.upper if v is not None}
+    open_top = std.upper[-1] is None
+    first, problems = std.lower[0], []
     for (a, b), code in zip(limits, codes, strict=True):
         if a not in lowers:
             below = [v for v in lowers if v <= a]
@@ -175,12 +195,45 @@ def _names_hint() -> str:
     return "Shipped standards: " + ", ".join(list_standards()) + "."
 
 
+@dataclass
+class StandardTable:
+    """A standard population as read from its CSV: weights as published (not normalised)."""
+
+    band: list[str]
+    lower: list[int]
+    upper: list[int | None]
+    weight: list[float]
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def copy(self) -> StandardTable:
+        return StandardTable(
+            [*self.band], [*self.lower], [*self.upper], [*self.weight], dict(self.meta)
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """DataFrame[band, lower, upper, weight] with weights summing to 1; meta in attrs."""
+        import numpy as np
+        import pandas as pd
+
+        total = float(sum(self.weight))
+        df = pd.DataFrame(
+            {
+                "band": list(self.band),
+                "lower": pd.array(self.lower, dtype="Int64"),
+                "upper": pd.array(self.upper, dtype="Int64"),
+                "weight": np.asarray(self.weight) / total,
+            }
+        )
+        df.attrs = dict(self.meta)
+        return df
+
+
 @cache
-def _shipped(name: str) -> pd.DataFrame:
+def _shipped(name: str) -> StandardTable:
     return _read((_DIR / f"{name}.csv").read_text(encoding="utf-8"), name)
 
 
-def _read(text: str, where: str) -> pd.DataFrame:
+def _read(text: str, where: str) -> StandardTable:
     meta, body = {}, []
     for line in text.splitlines():
         if line.startswith("#") and not body:
@@ -202,7 +255,7 @@ def _read(text: str, where: str) -> pd.DataFrame:
             _invalid(where, f"data row {n}: lower/upper must be integers, weight a number")
         if (lo_i, hi_i) != parse_band(code):
             _invalid(where, f"data row {n}: band {code} does not match ages {lo}-{hi}")
-        if not np.isfinite(w_f) or w_f < 0:
+        if not math.isfinite(w_f) or w_f < 0:
             _invalid(where, f"data row {n}: weight {w} must be a finite number >= 0")
         bands.append(code)
         lower.append(lo_i)
@@ -214,20 +267,21 @@ def _read(text: str, where: str) -> pd.DataFrame:
         if upper[i - 1] is None or lower[i] != upper[i - 1] + 1:
             _invalid(where, f"bands {bands[i - 1]} and {bands[i]} are not contiguous")
     total = float(sum(weight))
-    df = pd.DataFrame(
-        {
-            "band": bands,
-            "lower": pd.array(lower, dtype="Int64"),
-            "upper": pd.array(upper, dtype="Int64"),
-            "weight": np.asarray(weight) / total,
-        }
-    )
-    df.attrs = {**meta, "name": meta.get("name", where), "published_total": total}
-    return df
+    meta = {**meta, "name": meta.get("name", where), "published_total": total}
+    return StandardTable(bands, lower, upper, weight, meta)
 
 
 def _invalid(where: str, message: str) -> NoReturn:
     raise DataError(f"{where}: {message}", [issue("MHI427", message, where)])
 
 
-__all__ = ["align", "band_code", "get_standard", "list_standards", "parse_band"]
+__all__ = [
+    "StandardTable",
+    "align",
+    "band_code",
+    "fit_problems",
+    "get_standard",
+    "list_standards",
+    "parse_band",
+    "standard_table",
+]

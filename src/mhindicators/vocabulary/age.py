@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mhindicators.errors import DefinitionError
 from mhindicators.issues import issue, quote
+
+if TYPE_CHECKING:  # the numeric stack is imported only to band data, not to check definitions
+    import numpy as np
+    import pandas as pd
 
 Band = tuple[int, int | None]
 _CODE = re.compile(r"^Y(?:(\d+)T(\d+)|(\d+)|_GE(\d+)|_LT(\d+))$")
@@ -52,13 +54,16 @@ def band_ages(age: pd.Series | np.ndarray, bands: list[Band]) -> pd.Categorical:
     Whole-number ages (the usual case) are banded through a lookup table over their range,
     built with the same per-band tests as every other value, so the codes are identical.
     """
+    import numpy as np
+    import pandas as pd
+
     values = np.asarray(age, dtype="float64")
     dtype = np.int8 if len(bands) < 127 else np.int64
     with np.errstate(invalid="ignore"):
         whole_age = values.astype(np.int32)  # NaN and huge values: garbage, caught below
     whole = whole_age == values
-    first = int(whole_age.min(where=whole, initial=_I32.max))
-    last = int(whole_age.max(where=whole, initial=_I32.min))
+    first = int(whole_age.min(where=whole, initial=_I32_MAX))
+    last = int(whole_age.max(where=whole, initial=_I32_MIN))
     if values.size < _TABLE_MIN_ROWS or not 0 <= last - first <= _TABLE_MAX_SPAN:
         codes = _band_codes(values, bands, dtype)
     else:
@@ -72,13 +77,15 @@ def band_ages(age: pd.Series | np.ndarray, bands: list[Band]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=[band_code(lo, hi) for lo, hi in bands])
 
 
-_I32 = np.iinfo(np.int32)
+_I32_MAX, _I32_MIN = 2**31 - 1, -(2**31)
 _TABLE_MIN_ROWS = 4096  # below this the per-band passes are as fast
 _TABLE_MAX_SPAN = 100_000
 
 
 def _band_codes(values: np.ndarray, bands: list[Band], dtype) -> np.ndarray:
     """Index of the last band holding each value, -1 for none (NaN is in no band)."""
+    import numpy as np
+
     codes = np.full(values.shape, -1, dtype=dtype)
     for i, (lo, hi) in enumerate(bands):  # a handful of bands: one vectorised pass each
         inside = values >= lo if hi is None else (values >= lo) & (values <= hi)

@@ -1,0 +1,1 @@
+"""Linter conventions for reports: code selection, explanations, SARIF and JUnit output."""
