@@ -113,55 +113,40 @@ def compute_survey(
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
-            if ind.estimator in DISTRIBUTION:
-                table, contrasts = _distribution(
-                    ind, design, cells, doms, m, m.keep & in_band, conf_level
-                )
-                share = unknown_share(work, m.keep & in_band, ind, design.weights)
-                results.append(
-                    SurveyResult(
-                        ind,
-                        table,
-                        contrasts,
-                        m.n_universe,
-                        m.n_missing_outcome,
-                        share,
-                        int(np.count_nonzero(m.keep & ~in_band)),
-                    )
-                )
-                continue
-            est = estimate_domains(
-                stats,
-                doms.membership,
-                column=j,
-                estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
-                covariance=bool(ind.reference_group or ind.standardize),
-            )
-            table = _table(ind, doms, est, conf_level, default_ci)
-            margin_cov = None
-            if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
-
-                def margin_cov(rows, j=j, ind=ind, stats=stats, doms=doms):
-                    sub = estimate_domains(
-                        stats,
-                        doms.membership[rows],
-                        column=j,
-                        # the replicate covariance of y/x is the same for every estimator
-                        # of a ratio; "ratio" skips the proportion's logit fits
-                        estimator="total"
-                        if SURVEY_ESTIMATOR[ind.estimator] == "total"
-                        else "ratio",
-                        covariance=True,
-                    )
-                    return sub.cov
-
-            contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
-            if ind.standardize is not None:
-                table, contrasts = _with_standardized(
-                    ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
-                )
             keep = m.keep & in_band
-            share = unknown_share(work, keep, ind, design.weights)
+            if ind.estimator in DISTRIBUTION:
+                table, contrasts = _distribution(ind, design, cells, doms, m, keep, conf_level)
+            else:
+                est = estimate_domains(
+                    stats,
+                    doms.membership,
+                    column=j,
+                    estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
+                    covariance=bool(ind.reference_group or ind.standardize),
+                )
+                table = _table(ind, doms, est, conf_level, default_ci)
+                margin_cov = None
+                if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
+
+                    def margin_cov(rows, j=j, ind=ind, stats=stats, doms=doms):
+                        sub = estimate_domains(
+                            stats,
+                            doms.membership[rows],
+                            column=j,
+                            # the replicate covariance of y/x is the same for every estimator
+                            # of a ratio; "ratio" skips the proportion's logit fits
+                            estimator="total"
+                            if SURVEY_ESTIMATOR[ind.estimator] == "total"
+                            else "ratio",
+                            covariance=True,
+                        )
+                        return sub.cov
+
+                contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
+                if ind.standardize is not None:
+                    table, contrasts = _with_standardized(
+                        ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
+                    )
             results.append(
                 SurveyResult(
                     ind,
@@ -169,7 +154,7 @@ def compute_survey(
                     contrasts,
                     m.n_universe,
                     m.n_missing_outcome,
-                    share,
+                    unknown_share(work, keep, ind, design.weights),
                     int(np.count_nonzero(m.keep & ~in_band)),
                 )
             )

@@ -204,7 +204,7 @@ def labelled(result, catalog, vocab, policies: Iterable[Policy]):
     """The ResultTable with label columns, the flags legend and the code lists added."""
     from dataclasses import replace
 
-    from mhindicators.results import ID_COLUMNS, LABEL_COLUMNS, STAT_COLUMNS
+    from mhindicators.results import CONTRAST_STATS, ID_COLUMNS, LABEL_COLUMNS, STAT_COLUMNS
 
     names = {ind.id: ind.name for ind in catalog}
     provenance = dict(result.provenance)
@@ -217,10 +217,10 @@ def labelled(result, catalog, vocab, policies: Iterable[Policy]):
     legend = flags_legend(policies)
     est = label_table(result.estimates, names, provenance, legend)
     con = label_table(result.contrasts, names, provenance)
-    known = {*ID_COLUMNS, *STAT_COLUMNS, *LABEL_COLUMNS}
+    known = {*ID_COLUMNS, *STAT_COLUMNS, *LABEL_COLUMNS, *CONTRAST_STATS}
     dims = [c for c in est.columns if c not in known]
     dims += [c for c in con.columns if c not in known and c not in dims]
-    dims = [d for d in dims if d not in ("dimension", "group", "reference", *_CONTRAST)]
+    dims = [d for d in dims if d not in ("dimension", "group", "reference")]
     lists = codelists([est, con], dims, vocab)
     return replace(
         result,
@@ -230,17 +230,3 @@ def labelled(result, catalog, vocab, policies: Iterable[Policy]):
         codelists=lists,
         provenance=provenance,
     )
-
-
-_CONTRAST = (
-    "reference_estimate",
-    "difference",
-    "difference_se",
-    "difference_ci_lower",
-    "difference_ci_upper",
-    "ratio",
-    "ratio_se",
-    "ratio_ci_lower",
-    "ratio_ci_upper",
-    "method",
-)
