@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mhindicators.cli.project_option import RUN_PROJECT_HELP, project_option
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
 from mhindicators.definitions.listing import split_values
 from mhindicators.discovery import no_project, project_file_or_none
@@ -15,13 +16,7 @@ from mhindicators.project import project_with_overrides
 
 
 def compute(
-    project: Path = typer.Option(
-        None,
-        "--project",
-        "-p",
-        metavar="FILE",
-        help="Project file (default: mhi.yaml in this folder or the nearest parent).",
-    ),
+    project: Path | None = project_option(RUN_PROJECT_HELP),
     defs: list[Path] = typer.Option(
         None, "--defs", help="Definition files or folders (overrides the project).", metavar="PATH"
     ),

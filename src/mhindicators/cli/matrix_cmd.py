@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from mhindicators.cli.project_option import RUN_PROJECT_HELP, project_option
 from mhindicators.cli.render import OutputFormat, run_guarded, stdout
 from mhindicators.definitions.listing import split_values
 from mhindicators.discovery import require_project
@@ -23,13 +24,7 @@ class MatrixFormat(StrEnum):
 
 
 def matrix(
-    project: Path = typer.Option(
-        None,
-        "--project",
-        "-p",
-        metavar="FILE",
-        help="Project file (default: mhi.yaml in this folder or the nearest parent).",
-    ),
+    project: Path | None = project_option(RUN_PROJECT_HELP),
     fmt: MatrixFormat = typer.Option(MatrixFormat.text, "--format", "-f", help="text, csv, json."),
     indicator: list[str] = typer.Option(
         None,

@@ -10,10 +10,12 @@ from mhindicators.errors import UsageError
 from mhindicators.issues import issue
 
 PROJECT_HELP = "Also use this project file's vocabulary extensions and standard populations."
+#: commands that run a project (compute, matrix): the file is found when not given
+RUN_PROJECT_HELP = "Project file (default: mhi.yaml in this folder or the nearest parent)."
 
 
-def project_option() -> Path | None:
-    return typer.Option(None, "--project", "-p", metavar="FILE", help=PROJECT_HELP)
+def project_option(help: str = PROJECT_HELP) -> Path | None:
+    return typer.Option(None, "--project", "-p", metavar="FILE", help=help)
 
 
 def project_context(project_file: Path | None):
