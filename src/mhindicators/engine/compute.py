@@ -43,7 +43,6 @@ from mhindicators.profiles.join import available_columns, record_joined
 from mhindicators.profiles.loader import load_profile
 from mhindicators.profiles.records import (
     check_event_types,
-    denominator_type,
     recode_event_types,
 )
 from mhindicators.project import DatasetSpec, Project
@@ -304,8 +303,7 @@ def _run_registry(
     years = pd.to_numeric(events["year"], errors="coerce") if "year" in events else None
     record_period(provenance, spec.id, ev_prof.profile.metadata, years)
     if den_prof is not None:
-        dtype = denominator_type(den_prof.profile, vocab)
-        provenance[f"dataset.{spec.id}.denominator_type"] = dtype or ""
+        provenance[f"dataset.{spec.id}.denominator_type"] = planned.denominator_type or ""
     if mapped and "event_type" in events:
         check_event_types(events["event_type"], ev_prof, ev_path.name)
     elif "event_type" in ev_wanted:

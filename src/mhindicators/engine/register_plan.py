@@ -22,6 +22,7 @@ class RegisterPlan:
     types: frozenset[str]  # event types the register's records can be
     events_variables: set[str]
     denominator_variables: set[str]
+    denominator_type: str | None  # what the denominator table counts (None: no table)
 
 
 def plan_register(
@@ -53,4 +54,4 @@ def plan_register(
     if denominator is not None:  # a rate's migratory dimension must be in both tables
         bases = tuple(b for b in bases if b in profile_bases(denominator))
     plan = projects.within_bases(plan, catalog, bases)
-    return RegisterPlan(plan, frozenset(types), ev_vars, den_vars)
+    return RegisterPlan(plan, frozenset(types), ev_vars, den_vars, kind)
