@@ -184,7 +184,7 @@ class Comparison(_Strict):
     def _iso3(cls, value: list[str] | None) -> list[str] | None:
         for code in value or []:
             if not re.fullmatch(r"[A-Z]{3}", code):
-                raise ValueError(f"'{code[:20]}' is not an ISO 3166-1 alpha-3 code")
+                raise ValueError(f"{quote(code, 20)} is not an ISO 3166-1 alpha-3 code")
         return value
 
 
@@ -339,7 +339,7 @@ class Project:
         extra = sorted(set(self.model.output.sdmx) - known)
         if extra:
             line, col = self.doc.locate(("output", "sdmx", extra[0]), True) if self.doc else (0, 0)
-            msg = f"output.sdmx has no key '{extra[0][:40]}' (use agency, dataflow, version)"
+            msg = f"output.sdmx has no key {quote(extra[0], 40)} (use agency, dataflow, version)"
             raise ProfileError(
                 msg, [issue("MHI321", msg, self.doc.path if self.doc else "", line, col)]
             )
@@ -369,10 +369,9 @@ def _escape(
         for part in Path(relative).parts:  # the path is inside on paper: a symlink leads out
             link = link / part
             if link.is_symlink() and not _inside(link.resolve(), top):
-                target = os.readlink(link)
-                target = target if len(target) <= 80 else target[:77] + "..."
                 return (
-                    f"goes through the symlink '{link.relative_to(root)}' -> '{target}', "
+                    f"goes through the symlink {quote(str(link.relative_to(root)))} -> "
+                    f"{quote(os.readlink(link))}, "
                     f"which leads outside {name}"
                 )
     return f"is outside {name}"

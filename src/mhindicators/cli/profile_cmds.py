@@ -11,7 +11,7 @@ from rich.table import Table
 from mhindicators.cli.project_option import project_context, project_option
 from mhindicators.cli.render import OutputFormat, run_guarded, stderr, stdout
 from mhindicators.errors import UsageError
-from mhindicators.issues import define, issue
+from mhindicators.issues import define, issue, quote
 from mhindicators.outputs.atomic import write_text_atomic
 
 define(
@@ -77,7 +77,7 @@ def draft(
             msg = f"unknown --kind {kind!r}; use survey, events or denominator"
             raise UsageError(msg, [issue("MHI903", msg)])
         if country is not None and country not in code_list("iso3166_alpha3"):
-            msg = f"--country {country[:10]!r} is not an ISO 3166-1 alpha-3 code (e.g. ESP)"
+            msg = f"--country {quote(country, 10)} is not an ISO 3166-1 alpha-3 code (e.g. ESP)"
             raise UsageError(msg, [issue("MHI903", msg)])
         _refuse_overwrite(out, force)
         vocab, _ = project_context(project_file)

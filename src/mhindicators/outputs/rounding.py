@@ -13,7 +13,7 @@ import pandas as pd
 
 from mhindicators.definitions.model import UNIT_MULTIPLIERS
 from mhindicators.errors import OutputError
-from mhindicators.issues import define, issue
+from mhindicators.issues import define, issue, quote
 
 define(
     "MHI700",
@@ -64,7 +64,7 @@ def rounding_rule(overrides: dict[str, int] | None = None, where=None) -> dict[s
         if unit not in UNIT_MULTIPLIERS or not 0 <= int(decimals) <= 6:
             file, line, col = where(unit) if where else ("", 0, 0)
             what = "unknown unit" if unit not in UNIT_MULTIPLIERS else "decimals not in 0-6"
-            msg = f"output.rounding: {what} '{str(unit)[:40]}'"
+            msg = f"output.rounding: {what} {quote(str(unit), 40)}"
             problems.append(issue("MHI700", msg, file, line, col))
             continue
         rule[unit] = int(decimals)

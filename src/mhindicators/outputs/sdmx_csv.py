@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mhindicators.errors import OutputError
-from mhindicators.issues import define, issue
+from mhindicators.issues import define, issue, quote
 from mhindicators.outputs.rounding import round_half_up
 
 define(
@@ -88,7 +88,7 @@ def sdmx_options(values: dict[str, str] | None = None, where=None) -> SdmxOption
         value = getattr(opts, key)
         if not pattern.fullmatch(value):
             file, line, col = where(key) if where else ("", 0, 0)
-            msg = f"output.sdmx.{key} '{value[:40]}' is not an SDMX {key}"
+            msg = f"output.sdmx.{key} {quote(value, 40)} is not an SDMX {key}"
             problems.append(issue("MHI701", msg, file, line, col))
     if problems:
         raise OutputError(problems[0].message, problems)

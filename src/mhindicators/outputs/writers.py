@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mhindicators.errors import UsageError
-from mhindicators.issues import issue
+from mhindicators.issues import issue, quote
 from mhindicators.outputs.datapackage import datapackage
 from mhindicators.outputs.fileset import write_fileset
 from mhindicators.outputs.rounding import rounded_frame, rounding_rule
@@ -37,7 +37,7 @@ def check_formats(formats) -> None:
     """UsageError (MHI903) naming the first unknown format."""
     for f in formats:
         if f not in FORMATS:
-            msg = f"unknown output format {str(f)[:40]!r}; use one of {', '.join(FORMATS)}"
+            msg = f"unknown output format {quote(str(f), 40)}; use one of {', '.join(FORMATS)}"
             raise UsageError(msg, [issue("MHI903", msg)])
 
 

@@ -198,7 +198,7 @@ def _table_issues(profile: Profile, doc: SourceDoc, vocab: Vocabulary) -> list[I
             close = difflib.get_close_matches(table, table_names(), n=1, cutoff=0.5)
             hint = f"Did you mean '{close[0]}'? " if close else ""
             hint += "Tables: " + ", ".join(table_names()) + "."
-            message = f"code_tables {name}: there is no code table '{table[:60]}'"
+            message = f"code_tables {name}: there is no code table {quote(table, 60)}"
             out.append(issue("MHI520", message, doc.path, line, col, hint))
             continue
         var = vocab.get(name)
