@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.domains import all_domains, encode_cells
-from mhindicators.engine.survey_inequality import inequality_domains
-from mhindicators.engine.survey_poverty import below_line_domains
-from mhindicators.engine.survey_quantile import quantile_domains
+from mhindicators.core.design import SurveyDesign
+from mhindicators.frame.domains import all_domains, encode_cells
+from mhindicators.survey.inequality import inequality_domains
+from mhindicators.survey.poverty import below_line_domains
+from mhindicators.survey.quantile import quantile_domains
 
 
 def data(n: int, seed: int = 1) -> pd.DataFrame:

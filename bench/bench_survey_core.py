@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.survey.estimate import estimate_domains
 
 DIMS = (4, 2, 7)
 

@@ -5,7 +5,7 @@
     /work/venv/bin/python bench/phases_survey.py --data bench/data/nhs_10m.parquet \
         --profile sample_data/survey/nhs_2024.profile.yaml --defs indicator_defs
 
-Replays the steps of `engine.compute._run_survey` with the library's own functions -- read the
+Replays the steps of `pipeline.compute._run_survey` with the library's own functions -- read the
 raw columns, harmonise (recodes), derive (migratory status family), build the design, one
 `compute_survey` pass -- and prints wall time, RSS after the phase and the process peak RSS
 (ru_maxrss) after it, so the phase that raises the peak is visible. Then times each derivation
@@ -54,10 +54,9 @@ def main() -> None:
         global available_variables, load_profile, load_catalog, plan_survey, read_table
         global read_columns, default_vocabulary, derive, _derive_all
         from mhindicators.definitions import load_catalog
-        from mhindicators.engine.compute import compute as _  # noqa: F401  (the CLI's imports)
-        from mhindicators.engine.plan import plan_survey
-        from mhindicators.engine.profile_design import build_design, design_columns
-        from mhindicators.engine.survey import compute_survey
+        from mhindicators.pipeline.compute import compute as _  # noqa: F401  (the CLI's imports)
+        from mhindicators.pipeline.plan import plan_survey
+        from mhindicators.pipeline.profile_design import build_design, design_columns
         from mhindicators.profiles import derive
         from mhindicators.profiles.harmonize import (
             _derive_all,
@@ -67,6 +66,7 @@ def main() -> None:
         )
         from mhindicators.profiles.loader import load_profile
         from mhindicators.readers import read_columns, read_table
+        from mhindicators.survey.indicators import compute_survey
         from mhindicators.vocabulary import default_vocabulary
 
     phase("import engine (scipy, pandas, ...)", imports)

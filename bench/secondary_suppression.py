@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT / "tests" / "publication"))
 
 from test_secondary import PROTECTION, audit  # noqa: E402
 
-from mhindicators.engine.compute import compute  # noqa: E402
-from mhindicators.engine.secondary import apply_secondary  # noqa: E402
+from mhindicators.pipeline.compute import compute  # noqa: E402
+from mhindicators.pipeline.secondary import apply_secondary  # noqa: E402
 from mhindicators.project import load_project  # noqa: E402
 
 

@@ -47,7 +47,8 @@ def test_readme_main_command_runs_mhi_compute() -> None:
 
 
 def test_every_output_status_is_documented():
-    from mhindicators.engine import ci, rates
+    from mhindicators.core import intervals as ci
+    from mhindicators.registry import rates
 
     text = (ROOT / "docs" / "project-file.md").read_text(encoding="utf-8")
     statuses = [s for s in ci.STATUS.values() if s != "ok"]

@@ -112,7 +112,7 @@ def test_progress_and_the_terminal_summary(monkeypatch) -> None:
     from rich.console import Console
 
     from mhindicators.cli import compute_cmd
-    from mhindicators.engine.compute import compute
+    from mhindicators.pipeline.compute import compute
     from mhindicators.project import load_project
 
     messages: list[str] = []

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]

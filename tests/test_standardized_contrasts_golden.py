@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 # The engine (pandas, scipy) loads on first use, so `mhi validate` and `import mhindicators`
 # stay fast.
 _LAZY = {
-    "compute": "mhindicators.engine.compute",
+    "compute": "mhindicators.pipeline.compute",
     "load_project": "mhindicators.project",
     "project_with_overrides": "mhindicators.project",
     "write_results": "mhindicators.outputs.writers",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mhindicators.engine.compute import compute
 from mhindicators.errors import MhiError
+from mhindicators.pipeline.compute import compute
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import load_project
 

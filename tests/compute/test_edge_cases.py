@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project, project_with_overrides
 from mhindicators.vocabulary.age import regroup_bands
 

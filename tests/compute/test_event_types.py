@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
-from mhindicators.engine.compute import compute
-from mhindicators.engine.report import summary_counts
 from mhindicators.errors import MhiError
+from mhindicators.pipeline.compute import compute
+from mhindicators.pipeline.report import summary_counts
 from mhindicators.profiles.loader import load_profile
 from mhindicators.project import load_project, project_with_overrides
 

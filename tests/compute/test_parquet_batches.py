@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mhindicators.engine import datasets
-from mhindicators.engine.compute import compute
 from mhindicators.errors import MhiError
+from mhindicators.pipeline import datasets
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 SURVEY_ONLY = (

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
-from mhindicators.engine.compute import compute
 from mhindicators.errors import MhiError
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 from mhindicators.stdpop import get_standard
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine.domains import all_domains, encode_cells
-from mhindicators.engine.survey_poverty import below_line_domains
+from mhindicators.frame.domains import all_domains, encode_cells
+from mhindicators.survey.poverty import below_line_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "golden" / "poverty"

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
-from mhindicators.engine.domains import all_domains, encode_cells
-from mhindicators.engine.survey_quantile import quantile_domains
+from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.frame.domains import all_domains, encode_cells
+from mhindicators.survey.quantile import quantile_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "golden" / "quantile" / "quantiles.csv"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine.quality import apply_policy, list_policies, load_policy, worst_action
 from mhindicators.errors import DefinitionError, EstimationError
+from mhindicators.pipeline.quality import apply_policy, list_policies, load_policy, worst_action
 
 SHIPPED = ["dhs", "nchs-counts-rates-2023", "nchs-proportions-2017", "none", "ons-sdg",
            "phe-dsr", "small-counts"]  # fmt: skip

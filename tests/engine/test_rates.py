@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mhindicators.engine import rate_contrasts, rates
 from mhindicators.errors import EstimationError
 from mhindicators.issues import CODES
+from mhindicators.registry import contrasts as rate_contrasts
+from mhindicators.registry import rates
 
 
 def test_zero_events_crude_rate():

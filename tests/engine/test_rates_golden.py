@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine import rate_contrasts, rates
-from mhindicators.engine.quality import apply_policy, load_policy
+from mhindicators.pipeline.quality import apply_policy, load_policy
+from mhindicators.registry import contrasts as rate_contrasts
+from mhindicators.registry import rates
 from mhindicators.stdpop import align
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,7 +273,7 @@ def test_isr_and_isratio_match_phe(statistic, kind, multiplier):
 
 @pytest.mark.parametrize("conf", [0.95, 0.998])
 def test_wilson_proportion_matches_prop_test(conf):
-    from mhindicators.engine.registry_proportions import wilson_proportion
+    from mhindicators.registry.proportions import wilson_proportion
 
     g = golden("wilson.csv")
     g = g[np.isclose(g["conf_level"], conf)]

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mhindicators.engine import rate_contrasts, rates
+from mhindicators.registry import contrasts as rate_contrasts
+from mhindicators.registry import rates
 
 counts = st.integers(min_value=0, max_value=5000)
 pops = st.integers(min_value=1, max_value=10**7)

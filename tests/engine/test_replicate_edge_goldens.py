@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
-from mhindicators.engine.replicates import replicate_thetas
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.core.replicates import replicate_thetas
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.survey.estimate import estimate_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "golden" / "survey"
@@ -170,7 +170,7 @@ DEFINITIONS = {
 
 def run_project(root: Path, cid: str):
     """The case's design declared in a profile (`rscales` with a 0), through `compute`."""
-    from mhindicators.engine.compute import compute
+    from mhindicators.pipeline.compute import compute
     from mhindicators.project import load_project
 
     rep = cases()[cid]["replicates"]

@@ -3,9 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine import replicate_sums as rs
-from mhindicators.engine.replicate_columns import ReplicateColumns
-from mhindicators.engine.replicates import gram_rank
+from mhindicators.core import replicate_sums as rs
+from mhindicators.core.replicate_columns import ReplicateColumns
+from mhindicators.core.replicates import gram_rank
 
 
 def _jk1_like(rng, n_psu=40, rows_per_psu=30, n_rep=12):

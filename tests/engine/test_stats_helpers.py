@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mhindicators.engine.logit_moments import logit_moments, logit_moments_by_level
+from mhindicators.core.logit_moments import logit_moments, logit_moments_by_level
 
 
 def test_logit_moments_by_weight_level_equal_the_row_moments():
@@ -19,7 +19,7 @@ def test_logit_moments_by_weight_level_equal_the_row_moments():
 
 
 def test_cell_psu_sums_dense_and_hashed_agree():
-    from mhindicators.engine.stats import _group_cell_psu, _reduce_parts
+    from mhindicators.core.stats import _group_cell_psu, _reduce_parts
 
     rng = np.random.default_rng(5)
     n = 3000
@@ -35,8 +35,8 @@ def test_nullable_outcomes_with_missing_values_are_a_data_error():
     import pandas as pd
     import pytest
 
-    from mhindicators.engine.design import SurveyDesign
-    from mhindicators.engine.stats import Column, accumulate
+    from mhindicators.core.design import SurveyDesign
+    from mhindicators.core.stats import Column, accumulate
     from mhindicators.errors import DataError
 
     design = SurveyDesign(np.ones(4), None, None, None, "adjust")
@@ -46,7 +46,7 @@ def test_nullable_outcomes_with_missing_values_are_a_data_error():
 
 
 def test_weight_levels_follow_replaced_weights():
-    from mhindicators.engine.design import SurveyDesign
+    from mhindicators.core.design import SurveyDesign
 
     design = SurveyDesign(np.array([1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]))
     assert list(design.weight_levels()[1]) == [1.0, 2.0]

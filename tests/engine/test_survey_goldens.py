@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign, nest_psu
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_contrasts import domain_contrasts
-from mhindicators.engine.survey_estimate import estimate_domains
-from mhindicators.engine.survey_standardize import standardize
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import ReplicateSpec, SurveyDesign, nest_psu
+from mhindicators.core.stats import Column, accumulate
 from mhindicators.errors import EstimationError
+from mhindicators.survey.contrasts import domain_contrasts
+from mhindicators.survey.estimate import estimate_domains
+from mhindicators.survey.standardize import standardize
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "golden" / "survey"

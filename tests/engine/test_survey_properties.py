@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.survey.estimate import estimate_domains
 
 
 @st.composite

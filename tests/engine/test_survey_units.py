@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 from scipy import stats as sstats
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import (
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import (
     ReplicateSpec,
     SurveyDesign,
     check_psu_nested,
     nest_psu,
     replicate_defaults,
 )
-from mhindicators.engine.replicates import gram_rank
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core.replicates import gram_rank
+from mhindicators.core.stats import Column, accumulate
 from mhindicators.errors import DataError, EstimationError
+from mhindicators.survey.estimate import estimate_domains
 
 
 def test_weights_validation_reports_counts_not_values():
@@ -128,7 +128,7 @@ def test_unknown_ci_method():
 
 
 def test_sort_based_grouping_equals_bincount(monkeypatch):
-    import mhindicators.engine.stats as stats_mod
+    import mhindicators.core.stats as stats_mod
 
     rng = np.random.default_rng(5)
     n = 400
@@ -225,8 +225,8 @@ def _glm_fit_rows(y, w, maxit=25, eps=1e-8):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_glm_logit_from_sufficient_statistics_equals_row_level_glm_fit(seed, monkeypatch):
-    import mhindicators.engine.stats as stats_mod
-    from mhindicators.engine.replicates import glm_logit, glm_logit_start
+    import mhindicators.core.stats as stats_mod
+    from mhindicators.core.replicates import glm_logit, glm_logit_start
 
     rng = np.random.default_rng(seed)
     n, nc = 3000, 5

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign, nest_psu
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import ReplicateSpec, SurveyDesign, nest_psu
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.survey.estimate import estimate_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "golden" / "survey" / "variance_domains.csv"

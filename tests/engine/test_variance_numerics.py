@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_contrasts import domain_contrasts, linear_contrast
-from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import SurveyDesign
+from mhindicators.core.stats import Column, accumulate
 from mhindicators.issues import CODES
+from mhindicators.survey.contrasts import domain_contrasts, linear_contrast
+from mhindicators.survey.estimate import DomainEstimates, estimate_domains
 
 DOMAINS = np.vstack([np.ones((1, 3)), np.eye(3), [[1, 1, 0]]])
 
@@ -121,7 +121,7 @@ def test_negative_contrast_variance_is_missing_not_zero():
 def test_dense_and_sparse_covariance_paths_agree(offset, monkeypatch):
     """Domains spanning most PSUs are centred densely; sparse ones use sum e e' - n ebar ebar'.
     Both give the same matrix, and a margin's variance is the sum of its cells' block."""
-    from mhindicators.engine import linearization
+    from mhindicators.core import linearization
 
     strata, psu, w, y, _x, cell = _sample(offset)
     design = _design(strata, psu, w, slice(None), True)

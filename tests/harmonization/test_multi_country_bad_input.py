@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
-from mhindicators.engine.compute import compute
 from mhindicators.errors import MhiError
 from mhindicators.harmonization.aggregate import aggregates
 from mhindicators.harmonization.basis import indicator_basis, inferred_bases
 from mhindicators.harmonization.comparability import comparability
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import Comparison, load_project
 
 ROOT = Path(__file__).resolve().parents[2]

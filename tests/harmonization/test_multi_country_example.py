@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
-from mhindicators.engine.compute import compute
 from mhindicators.outputs.writers import read_provenance
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mhindicators.engine.replicates import svr_cov
+from mhindicators.core.replicates import svr_cov
 
 
 def _r_svrvar(thetas, full, meta):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 # shared/ lies beside the checkout (here and in CI); a missing copy fails the test.

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mhindicators.cli.main import app
-from mhindicators.engine.compute import compute
+from mhindicators.pipeline.compute import compute
 from mhindicators.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]

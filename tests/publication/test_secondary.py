@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from mhindicators.engine.secondary import apply_secondary, protect
+from mhindicators.pipeline.secondary import apply_secondary, protect
 
 PROTECTION = 3.0
 

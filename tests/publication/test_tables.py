@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from mhindicators.outputs.labels import reference_period
 from mhindicators.outputs.rounding import DEFAULT_DECIMALS, round_half_up
+from mhindicators.pipeline.labels import reference_period
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = ROOT / "sample_data" / "registry"

@@ -1,4 +1,4 @@
-# Golden values for mhindicators.engine.rates, from reference R implementations.
+# Golden values for mhindicators.registry.rates, from reference R implementations.
 #
 # Run from the repository root:   Rscript tests/reference/rates_goldens.R
 # Needs: R >= 4.0 (stats::poisson.test, qgamma, qf) and epitools (Debian: r-cran-epitools).

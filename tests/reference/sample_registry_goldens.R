@@ -12,7 +12,7 @@
 # indicator_defs/ and docs/methods-registry.md. Writes tests/golden/sample_registry/
 # {estimates,contrasts}.csv (numbers %.17g, the R call on each row) and CALLS.txt.
 #
-# Conventions reproduced (docs/methods-registry.md, engine/registry.py):
+# Conventions reproduced (docs/methods-registry.md, registry/indicators.py):
 # - all years of the files are pooled (year is not a dimension of any registry indicator);
 # - every code of a dimension's vocabulary is a level (observed or not); a counted record whose
 #   value is missing gets the level `_U`; `_T` is the margin; domains = all combinations;

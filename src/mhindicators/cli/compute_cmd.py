@@ -62,9 +62,9 @@ def compute(
     """
 
     def body() -> None:
-        from mhindicators.engine.compute import compute as compute_project
         from mhindicators.outputs.fileset import check_output_dir
         from mhindicators.outputs.writers import check_formats, write_results
+        from mhindicators.pipeline.compute import compute as compute_project
 
         project_file = project_file_or_none(project)
         if project_file is None and not defs and data is None:
@@ -104,7 +104,7 @@ def compute(
 
 
 def _summary(result, written: list[Path]) -> None:  # result: ResultTable
-    from mhindicators.engine.report import summary_counts
+    from mhindicators.pipeline.report import summary_counts
 
     summary = result.summary
     done = summary[summary["status"] == "computed"]

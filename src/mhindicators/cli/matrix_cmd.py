@@ -42,7 +42,7 @@ def matrix(
     """
 
     def body() -> None:
-        from mhindicators.harmonization.matrix import harmonization_matrix
+        from mhindicators.pipeline.matrix import harmonization_matrix
         from mhindicators.project import load_project
 
         table = harmonization_matrix(

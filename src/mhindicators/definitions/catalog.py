@@ -53,7 +53,7 @@ def _known_names(extra_standards: Mapping[str, Path]) -> KnownNames:
     package = Path(__file__).resolve().parents[1]
     standards = sorted(p.stem for p in (package / "stdpop").glob("*.csv"))
     standards += [s for s in extra_standards if s not in standards]
-    policies = sorted(p.stem for p in (package / "engine" / "policies").glob("*.yaml"))
+    policies = sorted(p.stem for p in (package / "pipeline" / "policies").glob("*.yaml"))
     return KnownNames(standards, policies, extra_standards)
 
 

@@ -89,7 +89,7 @@ def for_country(
 def within_bases(plan, catalog, bases: tuple[str, ...]):
     """The plan without the indicators whose migratory basis the data lacks; every skip whose
     cause is a missing basis says which."""
-    from mhindicators.engine.plan import Skip
+    from mhindicators.pipeline.plan import Skip
 
     items, skipped = [], []
     for s in plan.skipped:

@@ -96,7 +96,7 @@ def _indicator_issues(project, vocab) -> list[Issue]:
     """MHI326 for `indicators:` ids not in the project's catalogue, when its definitions are
     here and load (their own problems are `mhi validate DEFINITIONS`'s to report)."""
     from mhindicators.definitions import load_catalog
-    from mhindicators.engine.compute import _check_dataset_indicators
+    from mhindicators.pipeline.compute import _check_dataset_indicators
 
     folders = [project.root / d for d in project.model.definitions]
     if not any(spec.indicators for spec in project.model.datasets):
@@ -112,7 +112,7 @@ def _indicator_issues(project, vocab) -> list[Issue]:
 
 
 def _dataset_issues(project, vocab, index, kinds, profile, data, where) -> list[Issue]:
-    from mhindicators.engine.datasets import check_kind
+    from mhindicators.pipeline.datasets import check_kind
     from mhindicators.profiles.join import join_path_issues
     from mhindicators.profiles.loader import load_profile
 

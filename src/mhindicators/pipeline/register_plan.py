@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mhindicators.definitions import Catalog
-from mhindicators.engine.plan import Plan, Register, plan_registry
 from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import profile_bases
+from mhindicators.pipeline.plan import Plan, Register, plan_registry
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.profiles.records import denominator_type, event_types

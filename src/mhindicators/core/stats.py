@@ -23,13 +23,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.design import SurveyDesign, _fail
-from mhindicators.engine.logit_moments import (
+from mhindicators.core.design import SurveyDesign, _fail
+from mhindicators.core.logit_moments import (
     logit_moments,
     logit_moments_by_level,
     merge_logit,
 )
-from mhindicators.engine.replicate_sums import accumulate_replicates
+from mhindicators.core.replicate_sums import accumulate_replicates
 from mhindicators.errors import EstimationError
 
 # slots of `SurveyStats.cs` (by column x slot x cell x stratum), with y' = y - shift * x:

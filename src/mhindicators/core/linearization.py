@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.design import _fail
-from mhindicators.engine.stats import QXX, QYX, QYY, WX, WYS, SurveyStats
+from mhindicators.core.design import _fail
+from mhindicators.core.stats import QXX, QYX, QYY, WX, WYS, SurveyStats
 from mhindicators.errors import EstimationError
 from mhindicators.issues import issue
 

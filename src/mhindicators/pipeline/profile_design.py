@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.design import ReplicateSpec, SurveyDesign
-from mhindicators.engine.replicate_columns import ReplicateColumns
+from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.core.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError, MhiError
 from mhindicators.issues import Issue, define, issue, quote
 from mhindicators.profiles.model import Profile

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.logit_moments import logit_bin_centre
-from mhindicators.engine.stats import SurveyStats
+from mhindicators.core.logit_moments import logit_bin_centre
+from mhindicators.core.stats import SurveyStats
 
 QR_TOL = 1e-5  # R: qr(weights(design, "analysis"), tol = 1e-5)$rank - 1
 

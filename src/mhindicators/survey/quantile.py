@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mhindicators.engine import ci
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.domains import Cells, Domains
-from mhindicators.engine.quantiles import grouped_quantile, prepare, sort_groups
-from mhindicators.engine.replicates import svr_cov
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import estimate_domains
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import SurveyDesign
+from mhindicators.core.quantiles import grouped_quantile, prepare, sort_groups
+from mhindicators.core.replicates import svr_cov
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.frame.domains import Cells, Domains
 from mhindicators.results import TOTAL
+from mhindicators.survey.estimate import estimate_domains
 
 TOO_FEW = "too-few-values"
 BOUND_UNDEFINED = "ci-bound-undefined"

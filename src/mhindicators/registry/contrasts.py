@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from mhindicators.engine.rates import (
+from mhindicators.registry.rates import (
     _check_conf,
     _check_method,
     _dsr_parts,

@@ -14,13 +14,13 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.domains import Cells, Domains
-from mhindicators.engine.quantiles import grouped_quantile, sort_groups
-from mhindicators.engine.replicates import svr_cov, svr_var
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
-from mhindicators.engine.survey_quantile import _cell_to_domain, margin_patterns
+from mhindicators.core.design import SurveyDesign
+from mhindicators.core.quantiles import grouped_quantile, sort_groups
+from mhindicators.core.replicates import svr_cov, svr_var
+from mhindicators.core.stats import Column, accumulate
+from mhindicators.frame.domains import Cells, Domains
+from mhindicators.survey.estimate import DomainEstimates, estimate_domains
+from mhindicators.survey.quantile import _cell_to_domain, margin_patterns
 
 Measure = Literal["gini", "qsr"]
 NEGATIVE = "negative-values"

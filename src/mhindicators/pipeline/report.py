@@ -12,8 +12,8 @@ import pandas as pd
 
 import mhindicators
 from mhindicators.definitions import Catalog, Indicator
-from mhindicators.engine.plan import Plan
 from mhindicators.issues import Issue
+from mhindicators.pipeline.plan import Plan
 from mhindicators.project import Project
 from mhindicators.results import sha256_file
 

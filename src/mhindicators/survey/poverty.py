@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.domains import Cells, Domains
-from mhindicators.engine.linearization import _average_factor, check_lonely, strata_plan
-from mhindicators.engine.quantiles import grouped_quantile
-from mhindicators.engine.replicates import svr_var
-from mhindicators.engine.stats import accumulate
-from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
-from mhindicators.engine.survey_quantile import share_column
+from mhindicators.core.design import SurveyDesign
+from mhindicators.core.linearization import _average_factor, check_lonely, strata_plan
+from mhindicators.core.quantiles import grouped_quantile
+from mhindicators.core.replicates import svr_var
+from mhindicators.core.stats import accumulate
+from mhindicators.frame.domains import Cells, Domains
+from mhindicators.survey.estimate import DomainEstimates, estimate_domains
+from mhindicators.survey.quantile import share_column
 
 
 @dataclass
@@ -83,7 +83,7 @@ def below_line_domains(
         var = svr_var(thetas, est.estimate, meta)
         cov = None
         if covariance:
-            from mhindicators.engine.replicates import svr_cov
+            from mhindicators.core.replicates import svr_cov
 
             cov = svr_cov(thetas, est.estimate, meta)
     var = np.where(est.n > 0, var, np.nan)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.quality import ACTION_RANK, Policy
+from mhindicators.pipeline.quality import ACTION_RANK, Policy
 
 TOTAL_LABEL = "Total"
 MISSING_LABEL = "Not stated"

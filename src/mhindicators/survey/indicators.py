@@ -15,11 +15,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from mhindicators.core import intervals as ci
+from mhindicators.core.design import SurveyDesign
+from mhindicators.core.stats import Column, accumulate
 from mhindicators.definitions import Indicator
-from mhindicators.engine import ci
-from mhindicators.engine.ages import AgeGroups, definition_age_groups
-from mhindicators.engine.design import SurveyDesign
-from mhindicators.engine.domains import (
+from mhindicators.frame.ages import AgeGroups, definition_age_groups
+from mhindicators.frame.domains import (
     UNKNOWN,
     Domains,
     all_domains,
@@ -28,16 +29,15 @@ from mhindicators.engine.domains import (
     encode_cells,
     reference_pairs,
 )
-from mhindicators.engine.measures import measure, unknown_share
-from mhindicators.engine.stats import Column, accumulate
-from mhindicators.engine.survey_contrasts import domain_contrasts
-from mhindicators.engine.survey_estimate import DomainEstimates, estimate_domains
-from mhindicators.engine.survey_inequality import inequality_domains
-from mhindicators.engine.survey_poverty import below_line_domains
-from mhindicators.engine.survey_quantile import quantile_domains
-from mhindicators.engine.survey_standardize import standardize
+from mhindicators.frame.measures import measure, unknown_share
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
+from mhindicators.survey.contrasts import domain_contrasts
+from mhindicators.survey.estimate import DomainEstimates, estimate_domains
+from mhindicators.survey.inequality import inequality_domains
+from mhindicators.survey.poverty import below_line_domains
+from mhindicators.survey.quantile import quantile_domains
+from mhindicators.survey.standardize import standardize
 from mhindicators.vocabulary import Vocabulary
 
 SURVEY_ESTIMATOR = {

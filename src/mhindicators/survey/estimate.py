@@ -12,8 +12,8 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.linearization import taylor_df, taylor_variance
-from mhindicators.engine.replicates import (
+from mhindicators.core.linearization import taylor_df, taylor_variance
+from mhindicators.core.replicates import (
     glm_logit,
     glm_logit_start,
     r_linkinv,
@@ -24,7 +24,7 @@ from mhindicators.engine.replicates import (
     svr_cov,
     svr_var,
 )
-from mhindicators.engine.stats import WX, WXX, WXY, WY, WYS, WYY, SurveyStats, W
+from mhindicators.core.stats import WX, WXX, WXY, WY, WYS, WYY, SurveyStats, W
 
 Estimator = Literal["proportion", "mean", "ratio", "total"]
 DeffMode = Literal["wor", "replace"]

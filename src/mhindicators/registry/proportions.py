@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine import rates
-from mhindicators.engine.domains import Domains, contrast_labels, reference_pairs
+from mhindicators.frame.domains import Domains, contrast_labels, reference_pairs
+from mhindicators.registry import rates
 
 
 def proportion_contrasts(ind, doms: Domains, x, n, conf_level: float) -> pd.DataFrame:

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Indicator
-from mhindicators.engine import rate_contrasts, rates
-from mhindicators.engine.ages import definition_age_groups
-from mhindicators.engine.domains import (
+from mhindicators.errors import DataError
+from mhindicators.expr import compile_expression
+from mhindicators.frame.ages import definition_age_groups
+from mhindicators.frame.domains import (
     Cells,
     Domains,
     all_domains,
@@ -25,15 +26,15 @@ from mhindicators.engine.domains import (
     kept_cells,
     reference_pairs,
 )
-from mhindicators.engine.measures import measure, unknown_share
-from mhindicators.engine.registry_proportions import (
+from mhindicators.frame.measures import measure, unknown_share
+from mhindicators.issues import define, issue
+from mhindicators.registry import contrasts as rate_contrasts
+from mhindicators.registry import rates
+from mhindicators.registry.proportions import (
     proportion_contrasts,
     wilson_proportion,
     z_quantile,
 )
-from mhindicators.errors import DataError
-from mhindicators.expr import compile_expression
-from mhindicators.issues import define, issue
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
 from mhindicators.vocabulary import Vocabulary

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pandas as pd
 
 from mhindicators.definitions import load_catalog
-from mhindicators.engine.datasets import check_kind
-from mhindicators.engine.plan import plan_survey
-from mhindicators.engine.register_plan import plan_register
 from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import profile_bases
 from mhindicators.harmonization.comparability import deviation_kinds, reference_id
+from mhindicators.pipeline.datasets import check_kind
+from mhindicators.pipeline.plan import plan_survey
+from mhindicators.pipeline.register_plan import plan_register
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
 

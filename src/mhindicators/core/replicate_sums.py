@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mhindicators.engine.replicate_columns import ReplicateColumns
+from mhindicators.core.replicate_columns import ReplicateColumns
 
 _MAX_PATTERN_SHARE = 0.25  # collapse only when patterns are at most this share of the rows
 _DROP_BITS = 22

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mhindicators.engine.linearization import variance_root
-from mhindicators.engine.survey_estimate import DomainEstimates
+from mhindicators.core.linearization import variance_root
+from mhindicators.survey.estimate import DomainEstimates
 
 
 @dataclass

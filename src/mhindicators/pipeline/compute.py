@@ -9,14 +9,18 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Catalog, load_catalog
-from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
-from mhindicators.engine.flags import _policy as flag_policy
-from mhindicators.engine.flags import flag_table
-from mhindicators.engine.plan import Plan, plan_survey
-from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
-from mhindicators.engine.register_plan import plan_register
-from mhindicators.engine.registry import RegistryInputs, compute_registry_indicator
-from mhindicators.engine.report import (
+from mhindicators.errors import ProfileError, UsageError
+from mhindicators.harmonization import projects
+from mhindicators.harmonization.basis import indicator_basis, profile_bases
+from mhindicators.issues import define, issue
+from mhindicators.pipeline.datasets import check_kind, check_same_derivation, load_data
+from mhindicators.pipeline.flags import _policy as flag_policy
+from mhindicators.pipeline.flags import flag_table
+from mhindicators.pipeline.labels import labelled, record_period
+from mhindicators.pipeline.plan import Plan, plan_survey
+from mhindicators.pipeline.profile_design import build_design, design_columns, located_at_design
+from mhindicators.pipeline.register_plan import plan_register
+from mhindicators.pipeline.report import (
     SCALED,
     SCALED_CONTRAST,
     computed_row,
@@ -28,15 +32,9 @@ from mhindicators.engine.report import (
     skips,
     summary_table,
 )
-from mhindicators.engine.report import provenance as report_provenance
-from mhindicators.engine.run_warnings import indicator_warnings, no_events
-from mhindicators.engine.secondary import apply_secondary
-from mhindicators.engine.survey import compute_survey
-from mhindicators.errors import ProfileError, UsageError
-from mhindicators.harmonization import projects
-from mhindicators.harmonization.basis import indicator_basis, profile_bases
-from mhindicators.issues import define, issue
-from mhindicators.outputs.labels import labelled, record_period
+from mhindicators.pipeline.report import provenance as report_provenance
+from mhindicators.pipeline.run_warnings import indicator_warnings, no_events
+from mhindicators.pipeline.secondary import apply_secondary
 from mhindicators.policy import table as policy_table
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.join import available_columns, record_joined
@@ -46,6 +44,7 @@ from mhindicators.profiles.records import (
     recode_event_types,
 )
 from mhindicators.project import DatasetSpec, Project
+from mhindicators.registry.indicators import RegistryInputs, compute_registry_indicator
 from mhindicators.results import (
     CONTRAST_STATS,
     ID_COLUMNS,
@@ -53,6 +52,7 @@ from mhindicators.results import (
     ResultTable,
     tidy,
 )
+from mhindicators.survey.indicators import compute_survey
 
 Progress = Callable[[str], None]
 

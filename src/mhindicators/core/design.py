@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mhindicators.engine.replicate_columns import ReplicateColumns
+from mhindicators.core.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError, EstimationError
 from mhindicators.issues import define, issue
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Indicator
-from mhindicators.engine.quality import Policy, apply_policy, load_policy
+from mhindicators.pipeline.quality import Policy, apply_policy, load_policy
 
 
 @cache

@@ -1,1 +1,0 @@
-"""The estimation engine: plan, sufficient statistics, survey and registry estimators."""

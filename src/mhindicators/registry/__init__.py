@@ -1,0 +1,2 @@
+"""Registry estimators over the numeric core: crude, age-specific and standardised rates, ratios
+and proportions, contrasts vs a reference group."""
