@@ -83,7 +83,7 @@ def check_lonely(stats: SurveyStats, plan: StrataPlan, present: np.ndarray) -> N
         raise EstimationError(msg, [issue("MHI460", msg)])
 
 
-def _average_factor(stats: SurveyStats, plan: StrataPlan, present: np.ndarray) -> np.ndarray:
+def average_factor(stats: SurveyStats, plan: StrataPlan, present: np.ndarray) -> np.ndarray:
     """R's `nstrat / nokstrat` under lonely_psu='average' (1 otherwise), per domain."""
     if stats.lonely_psu != "average":
         return np.ones(present.shape[0])
@@ -130,10 +130,10 @@ def _taylor_variance(stats, j, dom, ratio, xhat, covariance, shifted_ratio):
         ss, tot = _centred_rows(stats, j, dom, rs, plan)
     with np.errstate(divide="ignore", invalid="ignore"):
         num = ss @ plan.a + (tot * tot) @ np.where(plan.b > 0, plan.b / plan.n_psu, 0.0)
-        var = num / xhat**2 * _average_factor(stats, plan, present)
+        var = num / xhat**2 * average_factor(stats, plan, present)
     cov = None
     if covariance:
-        uni = _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
+        uni = average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
         cov = _covariance(stats, j, dom, rs, plan, e, tot) * uni
         with np.errstate(divide="ignore", invalid="ignore"):
             cov /= np.outer(xhat, xhat)

@@ -4,10 +4,7 @@ indicator."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from mhindicators.errors import ProfileError
-from mhindicators.harmonization.basis import explain_skip, missing_bases
 from mhindicators.issues import define, issue
 
 define(
@@ -84,25 +81,6 @@ def for_country(
         return only
     allowed = {i.id for i in catalog} - foreign
     return allowed if only is None else only & allowed
-
-
-def within_bases(plan, catalog, bases: tuple[str, ...]):
-    """The plan without the indicators whose migratory basis the data lacks; every skip whose
-    cause is a missing basis says which."""
-    from mhindicators.pipeline.plan import Skip
-
-    items, skipped = [], []
-    for s in plan.skipped:
-        ind = catalog.indicators.get(s.indicator_id)
-        skipped.append(replace(s, reason=explain_skip(s.reason, ind, bases)) if ind else s)
-    for item in plan.items:
-        missing = missing_bases(item.indicator, bases)
-        if missing:
-            reason = f"the profile's migratory_basis lacks {', '.join(missing)}"
-            skipped.append(Skip(item.indicator.id, item.dataset_id, reason))
-        else:
-            items.append(item)
-    return replace(plan, items=items, skipped=skipped)
 
 
 def check_variant_countries(project, catalog) -> None:

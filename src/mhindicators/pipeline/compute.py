@@ -14,10 +14,9 @@ from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import indicator_basis, profile_bases
 from mhindicators.issues import define, issue
 from mhindicators.pipeline.datasets import check_kind, check_same_derivation, load_data
-from mhindicators.pipeline.flags import _policy as flag_policy
-from mhindicators.pipeline.flags import flag_table
+from mhindicators.pipeline.flags import flag_table, named_policy
 from mhindicators.pipeline.labels import labelled, record_period
-from mhindicators.pipeline.plan import Plan, plan_survey
+from mhindicators.pipeline.plan import Plan, plan_survey, within_bases
 from mhindicators.pipeline.profile_design import build_design, design_columns, located_at_design
 from mhindicators.pipeline.register_plan import plan_register
 from mhindicators.pipeline.report import (
@@ -90,7 +89,7 @@ def compute(
     if indicators and (unknown := sorted(indicators - set(catalog.indicators))):
         msg = "; ".join(_unknown_indicator(catalog, ident) for ident in unknown)
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
-    _check_dataset_indicators(project, catalog)
+    check_dataset_indicators(project, catalog)
     projects.check_variant_countries(project, catalog)
     estimates, contrasts, summary, warnings = [], [], [], []
     provenance = report_provenance(project, catalog, standards)
@@ -141,7 +140,7 @@ def _policies_used(project: Project, catalog: Catalog) -> list:
     """Every policy whose flags can appear: the project's defaults and the definitions' own."""
     rel = project.model.reliability
     names = [*rel.survey, *rel.registry, *(i.reliability for i in catalog if i.reliability)]
-    return [flag_policy(n) for n in dict.fromkeys(names)]
+    return [named_policy(n) for n in dict.fromkeys(names)]
 
 
 def _unknown_indicator(catalog: Catalog, ident: str) -> str:
@@ -152,7 +151,7 @@ def _unknown_indicator(catalog: Catalog, ident: str) -> str:
     return ident
 
 
-def _check_dataset_indicators(project: Project, catalog: Catalog) -> None:
+def check_dataset_indicators(project: Project, catalog: Catalog) -> None:
     """Every id listed under a dataset's `indicators:` must be in the catalogue (MHI326)."""
     problems = []
     for i, spec in enumerate(project.model.datasets):
@@ -206,7 +205,7 @@ def _run_survey(
     country = projects.dataset_country(project, spec, index, loaded)
     only = projects.for_country(catalog, country, only, spec.indicators)
     plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
-    plan = projects.within_bases(plan, catalog, profile_bases(loaded))
+    plan = within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
     if not plan.items:
         return [], [], summary, []

@@ -12,14 +12,15 @@ from mhindicators.pipeline.quality import Policy, apply_policy, load_policy
 
 
 @cache
-def _policy(name: str) -> Policy:
+def named_policy(name: str) -> Policy:
+    """A shipped policy by name, loaded once per process."""
     return load_policy(name)
 
 
 def policies_for(ind: Indicator, defaults: list[str]) -> list[Policy]:
     """The definition's own policy, else the project's defaults that apply to this estimator."""
     names = [ind.reliability] if ind.reliability else defaults
-    chosen = [_policy(n) for n in names]
+    chosen = [named_policy(n) for n in names]
     return [p for p in chosen if not p.applies_to or ind.estimator in p.applies_to]
 
 

@@ -11,7 +11,7 @@ from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import profile_bases
 from mhindicators.harmonization.comparability import deviation_kinds, reference_id
 from mhindicators.pipeline.datasets import check_kind
-from mhindicators.pipeline.plan import plan_survey
+from mhindicators.pipeline.plan import plan_survey, within_bases
 from mhindicators.pipeline.register_plan import plan_register
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import load_profile
@@ -38,7 +38,7 @@ def _plan(project, spec, index, catalog, vocab):
             catalog, country, spec.indicators and set(spec.indicators), spec.indicators
         )
         plan = plan_survey(catalog, spec.id, available_variables(loaded, vocab), only)
-        return projects.within_bases(plan, catalog, profile_bases(loaded)), country
+        return within_bases(plan, catalog, profile_bases(loaded)), country
     ev = load_profile(
         project.resolve(spec.events.profile, "datasets", index, "events", "profile"), vocab
     )

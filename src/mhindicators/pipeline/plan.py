@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mhindicators.definitions import Catalog, Indicator
 from mhindicators.definitions.records import RATES, per
 from mhindicators.expr.check import variables as expr_variables
 from mhindicators.expr.parser import parse
+from mhindicators.harmonization.basis import explain_skip, missing_bases
 from mhindicators.vocabulary import Vocabulary
 
 EXPRESSION_FIELDS = ("universe", "numerator", "denominator", "value", "line_of")
@@ -163,3 +164,20 @@ def record_mismatch(ind: Indicator, register: Register, vocab: Vocabulary) -> st
 
 def _names(codes: set[str] | frozenset[str]) -> str:
     return ", ".join(sorted(codes))
+
+
+def within_bases(plan: Plan, catalog: Catalog, bases: tuple[str, ...]) -> Plan:
+    """The plan without the indicators whose migratory basis the data lacks; every skip whose
+    cause is a missing basis says which."""
+    items, skipped = [], []
+    for s in plan.skipped:
+        ind = catalog.indicators.get(s.indicator_id)
+        skipped.append(replace(s, reason=explain_skip(s.reason, ind, bases)) if ind else s)
+    for item in plan.items:
+        missing = missing_bases(item.indicator, bases)
+        if missing:
+            reason = f"the profile's migratory_basis lacks {', '.join(missing)}"
+            skipped.append(Skip(item.indicator.id, item.dataset_id, reason))
+        else:
+            items.append(item)
+    return replace(plan, items=items, skipped=skipped)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mhindicators.definitions import Catalog
-from mhindicators.harmonization import projects
 from mhindicators.harmonization.basis import profile_bases
-from mhindicators.pipeline.plan import Plan, Register, plan_registry
+from mhindicators.pipeline.plan import Plan, Register, plan_registry, within_bases
 from mhindicators.profiles.harmonize import available_variables
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.profiles.records import denominator_type, event_types
@@ -53,5 +52,5 @@ def plan_register(
     bases = profile_bases(events)
     if denominator is not None:  # a rate's migratory dimension must be in both tables
         bases = tuple(b for b in bases if b in profile_bases(denominator))
-    plan = projects.within_bases(plan, catalog, bases)
+    plan = within_bases(plan, catalog, bases)
     return RegisterPlan(plan, frozenset(types), ev_vars, den_vars, kind)

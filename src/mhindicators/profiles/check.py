@@ -96,7 +96,7 @@ def _indicator_issues(project, vocab) -> list[Issue]:
     """MHI326 for `indicators:` ids not in the project's catalogue, when its definitions are
     here and load (their own problems are `mhi validate DEFINITIONS`'s to report)."""
     from mhindicators.definitions import load_catalog
-    from mhindicators.pipeline.compute import _check_dataset_indicators
+    from mhindicators.pipeline.compute import check_dataset_indicators
 
     folders = [project.root / d for d in project.model.definitions]
     if not any(spec.indicators for spec in project.model.datasets):
@@ -105,7 +105,7 @@ def _indicator_issues(project, vocab) -> list[Issue]:
         return []
     try:
         catalog = load_catalog(folders, vocab, project.standards())
-        _check_dataset_indicators(project, catalog)
+        check_dataset_indicators(project, catalog)
     except MhiError as exc:
         return [i for i in exc.issues if i.code == "MHI326"]
     return []

@@ -81,7 +81,7 @@ def record_joined(
     provenance: dict, key: str, loaded: LoadedProfile, root: Path | None = None
 ) -> None:
     """Name and SHA-256 of each joined file in the outputs' provenance (`input.KEY.join1`...)."""
-    from mhindicators.pipeline.report import sha256_file
+    from mhindicators.results import sha256_file
 
     for i, path in enumerate(join_paths(loaded, root) if loaded.profile.join else [], start=1):
         provenance[f"input.{key}.join{i}.sha256"] = sha256_file(path)

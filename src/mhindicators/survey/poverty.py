@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mhindicators.core.design import SurveyDesign
-from mhindicators.core.linearization import _average_factor, check_lonely, strata_plan
+from mhindicators.core.linearization import average_factor, check_lonely, strata_plan
 from mhindicators.core.quantiles import grouped_quantile
 from mhindicators.core.replicates import svr_var
 from mhindicators.core.stats import accumulate
@@ -188,8 +188,8 @@ def _taylor(design, stats, cells, doms, value, lv, inside, below, est, share, q,
     aa = (big_a @ sp.diags(a) @ big_a.T).toarray()
     full = aa - np.outer(coef, ag) - np.outer(ag, coef) + np.outer(coef, coef) * s3
     full -= (th * c) @ th.T
-    var = np.maximum(np.diag(full), 0) * _average_factor(stats, plan, present)
+    var = np.maximum(np.diag(full), 0) * average_factor(stats, plan, present)
     cov = None
     if covariance:
-        cov = full * _average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
+        cov = full * average_factor(stats, plan, present.any(axis=0, keepdims=True))[0]
     return var, cov
