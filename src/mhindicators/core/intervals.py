@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from mhindicators.core import interval_methods
 from mhindicators.issues import define
 
 define(
@@ -37,7 +38,7 @@ STATUS = {
     UNDEFINED: "undefined",
     VARIANCE_BAD: "variance-not-finite",  # MHI440
 }
-PROPORTION_METHODS = ("logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson")
+PROPORTION_METHODS = interval_methods.for_estimator("proportion")
 
 
 @dataclass

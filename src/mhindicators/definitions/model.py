@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mhindicators.core.interval_methods import DEFINITION_METHODS
 
 Estimator = Literal[
     "proportion",
@@ -25,20 +27,10 @@ QuantileRule = Literal["math", "school", "hf1", "hf2", "hf4", "hf5", "hf6", "hf7
 Source = Literal["survey", "registry"]
 Pillar = Literal["monitoring", "policy_legal", "health_systems", "partnerships"]
 MissingPolicy = Literal["exclude", "as_false"]
-CIMethod = Literal[
-    "logit",
-    "xlogit",
-    "mean",
-    "beta",
-    "korn-graubard-nchs",
-    "wilson",
-    "garwood",
-    "byar",
-    "fay-feuer",
-    "tiwari",
-    "dobson",
-    "woodruff",
-]
+if TYPE_CHECKING:
+    CIMethod = str
+else:  # the JSON Schema enum, in the registry's order (core/interval_methods.py)
+    CIMethod = Literal[DEFINITION_METHODS]
 
 #: unit -> multiplier applied to the estimate (percent: proportion x 100).
 UNIT_MULTIPLIERS: dict[str, float] = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import get_args
 
+from mhindicators.core import interval_methods
 from mhindicators.definitions.loader import LoadedDefinition
-from mhindicators.definitions.model import UNIT_MULTIPLIERS, Indicator
+from mhindicators.definitions.model import UNIT_MULTIPLIERS, Estimator, Indicator
 from mhindicators.definitions.records import records_issues
 from mhindicators.expr import ExprSyntaxError, check, parse
 from mhindicators.expr.logic import contradicts
@@ -119,19 +121,8 @@ define(
     "Use the three-letter code, e.g. MAR, ESP, SWE (docs/vocabulary.md lists the code list).",
 )
 
-CI_METHODS = {
-    "proportion": {"logit", "xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
-    "mean": {"mean"},
-    "ratio": {"mean"},
-    "total": {"mean"},
-    "count": {"mean", "garwood", "byar"},
-    "rate": {"garwood", "byar"},
-    "standardized_rate": {"fay-feuer", "tiwari", "dobson"},
-    "quantile": {"woodruff"},
-    "below_line": {"xlogit", "mean", "beta", "korn-graubard-nchs", "wilson"},
-    "gini": {"mean"},
-    "quintile_share_ratio": {"mean"},
-}
+#: estimator -> the interval methods its definitions may name (from the one registry)
+CI_METHODS = {e: set(interval_methods.for_estimator(e)) for e in get_args(Estimator)}
 _KINDS = {"universe": "condition", "denominator": "value", "value": "value", "line_of": "value"}
 
 

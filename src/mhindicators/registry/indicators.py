@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mhindicators.core import interval_methods
 from mhindicators.definitions import Indicator
 from mhindicators.errors import DataError
 from mhindicators.expr import compile_expression
@@ -54,7 +55,7 @@ define(
     "Check that events and denominators use the same codes, years and coverage.",
 )
 
-DEFAULT_CI = {"rate": "garwood", "count": "garwood", "standardized_rate": "fay-feuer"}
+DEFAULT_CI = interval_methods.DEFAULTS
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from mhindicators.core import interval_methods
 from mhindicators.errors import EstimationError
 from mhindicators.issues import define, issue
 
@@ -107,8 +108,8 @@ def poisson_limits(x, conf_level: float = 0.95, method: str = "garwood"):
     """
     x = _counts(x, "events")
     _check_conf(conf_level)
-    method = {"exact": "garwood"}.get(method, method)
-    _check_method(method, ("garwood", "byar", "phe"))
+    method = interval_methods.canonical(method)
+    _check_method(method, interval_methods.by_family("poisson"))
     alpha = 1 - conf_level
     with np.errstate(divide="ignore", invalid="ignore"):
         g_lo = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
@@ -178,7 +179,7 @@ def dsr(
     (Tiwari, Clegg & Zou 2006), `dobson` (PHEindicatormethods::calculate_dsr).
     """
     _check_conf(conf_level)
-    _check_method(method, ("fay-feuer", "tiwari", "dobson"))
+    _check_method(method, interval_methods.by_family("standardized"))
     p = _dsr_parts(events, population, standard)
     y, v, wm, total = p["y"], p["v"], p["wm"], p["events"]
     alpha = 1 - conf_level
