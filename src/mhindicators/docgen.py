@@ -5,16 +5,13 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 from pathlib import Path
 from typing import Any
 
-import mhindicators
 from mhindicators.definitions.jsonschema import definition_schema_text
 from mhindicators.definitions.model import ESTIMATOR_FIELDS, UNIT_MULTIPLIERS, Indicator
-from mhindicators.issues import CODES
+from mhindicators.issues import catalogue
 from mhindicators.profiles.jsonschema import profile_schema_text, project_schema_text
 
 RANGES = [
@@ -30,16 +27,9 @@ RANGES = [
 ]
 
 
-def import_all() -> None:
-    """Import every module so every issue code is registered."""
-    for mod in pkgutil.walk_packages(mhindicators.__path__, "mhindicators."):
-        if not mod.name.endswith("__main__"):
-            importlib.import_module(mod.name)
-
-
 def issue_codes_markdown() -> str:
     """docs/issue-codes.md: every registered code with its meaning and default hint."""
-    import_all()
+    codes_by_id = catalogue()
     lines = [
         "# Issue codes",
         "",
@@ -50,7 +40,7 @@ def issue_codes_markdown() -> str:
         "",
     ]
     for prefix, title in RANGES:
-        codes = [c for c in CODES.values() if c.code.startswith(prefix)]
+        codes = [c for c in codes_by_id.values() if c.code.startswith(prefix)]
         if not codes:
             continue
         lines += [

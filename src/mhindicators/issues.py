@@ -38,6 +38,68 @@ def define(code: str, name: str, severity: Severity, summary: str, hint: str = "
     return CODES[code]
 
 
+#: every module that defines codes (next to the code raising them); `catalogue()` imports them.
+#: tests/unit/test_issue_catalogue.py fails when a module calling `define` is missing here.
+DEFINING_MODULES = (
+    "mhindicators.cli.diff_cmd",
+    "mhindicators.cli.profile_cmds",
+    "mhindicators.core.design",
+    "mhindicators.core.intervals",
+    "mhindicators.definitions.listing",
+    "mhindicators.definitions.loader",
+    "mhindicators.definitions.records",
+    "mhindicators.definitions.rules",
+    "mhindicators.definitions.variants",
+    "mhindicators.discovery",
+    "mhindicators.expr.problems",
+    "mhindicators.frame.ages",
+    "mhindicators.harmonization.aggregate",
+    "mhindicators.harmonization.basis",
+    "mhindicators.harmonization.projects",
+    "mhindicators.harmonization.tables",
+    "mhindicators.issues",
+    "mhindicators.lint.select",
+    "mhindicators.lint.suppress",
+    "mhindicators.outputs.fileset",
+    "mhindicators.outputs.rounding",
+    "mhindicators.outputs.sdmx_csv",
+    "mhindicators.outputs.xlsx",
+    "mhindicators.pipeline.compute",
+    "mhindicators.pipeline.datasets",
+    "mhindicators.pipeline.profile_design",
+    "mhindicators.pipeline.quality",
+    "mhindicators.pipeline.run_warnings",
+    "mhindicators.pipeline.secondary",
+    "mhindicators.policy.definition",
+    "mhindicators.policy.run",
+    "mhindicators.policy.table",
+    "mhindicators.profiles.check",
+    "mhindicators.profiles.code_tables",
+    "mhindicators.profiles.harmonize",
+    "mhindicators.profiles.join",
+    "mhindicators.profiles.loader",
+    "mhindicators.profiles.records",
+    "mhindicators.project",
+    "mhindicators.readers",
+    "mhindicators.readers.sniff",
+    "mhindicators.registry.indicators",
+    "mhindicators.registry.rates",
+    "mhindicators.scaffold",
+    "mhindicators.stdpop",
+    "mhindicators.vocabulary",
+    "mhindicators.yamlsource",
+)
+
+
+def catalogue() -> dict[str, Code]:
+    """Every issue code of mhi by code, whatever has been imported so far."""
+    import importlib
+
+    for name in DEFINING_MODULES:
+        importlib.import_module(name)
+    return dict(sorted(CODES.items()))
+
+
 @dataclass(frozen=True)
 class Issue:
     """One located problem. `line` and `col` are 1-based; 0 means unknown."""

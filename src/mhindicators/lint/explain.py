@@ -6,7 +6,7 @@ import difflib
 import textwrap
 
 from mhindicators.errors import UsageError
-from mhindicators.issues import CODES, issue
+from mhindicators.issues import CODES, catalogue, issue
 from mhindicators.lint.select import find_code
 
 
@@ -14,7 +14,8 @@ def explain(value: str) -> str:
     """Code, name, severity, meaning and the usual fix of an issue code (or issue name)."""
     code = find_code(value.strip())
     if code is None:
-        choices = [*CODES, *(c.name for c in CODES.values())]
+        codes = catalogue()
+        choices = [*codes, *(c.name for c in codes.values())]
         close = difflib.get_close_matches(value.strip(), choices, n=1)
         hint = f"Did you mean '{close[0]}'? " if close else ""
         msg = f"no issue code or name {value!r}"

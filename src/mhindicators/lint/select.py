@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from mhindicators.errors import UsageError
-from mhindicators.issues import CODES, Report, define, issue
+from mhindicators.issues import CODES, Report, catalogue, define, issue
 
 define(
     "MHI907",
@@ -41,16 +41,13 @@ def resolve_selectors(option: str, values: Iterable[str]) -> list[str]:
 
 def find_code(value: str) -> str | None:
     """The code of `value` (a code or an issue name), registering every code if needed."""
-    for attempt in range(2):
-        if value.upper() in CODES:
+    for codes in (CODES, None):  # the codes imported so far, then every code
+        codes = catalogue() if codes is None else codes
+        if value.upper() in codes:
             return value.upper()
-        by_name = {c.name: c.code for c in CODES.values()}
+        by_name = {c.name: c.code for c in codes.values()}
         if value in by_name:
             return by_name[value]
-        if attempt == 0:  # codes register when their module is imported: import them all
-            from mhindicators.docgen import import_all
-
-            import_all()
     return None
 
 
