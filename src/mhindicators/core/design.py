@@ -262,8 +262,3 @@ class SurveyDesign:
     def strata_codes(self) -> np.ndarray:
         """Stratum code per row (0 when the design is unstratified)."""
         return self.strata if self.strata is not None else np.zeros(self.n, dtype=np.int64)
-
-    def stratum_label(self, code: int) -> str:
-        if self.strata_labels is not None and 0 <= code < len(self.strata_labels):
-            return str(self.strata_labels[code])
-        return str(code)

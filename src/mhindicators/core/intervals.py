@@ -51,10 +51,6 @@ class Interval:
     level: float
     status: np.ndarray
 
-    @property
-    def status_names(self) -> list[str]:
-        return [STATUS[int(s)] for s in self.status]
-
 
 def t_quantile(level: float, df) -> np.ndarray:
     """Upper (1 + level)/2 quantile of t(df); df = inf gives the normal; df <= 0 gives NaN."""

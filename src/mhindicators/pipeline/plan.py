@@ -48,9 +48,6 @@ class Plan:
     items: list[PlanItem] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
 
-    def for_dataset(self, dataset_id: str) -> list[PlanItem]:
-        return [i for i in self.items if i.dataset_id == dataset_id]
-
 
 def expression_variables(ind: Indicator, fields: tuple[str, ...] = EXPRESSION_FIELDS) -> set[str]:
     """Canonical variables referenced by the indicator's expressions."""

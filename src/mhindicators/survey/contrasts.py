@@ -53,14 +53,3 @@ def domain_contrasts(est: DomainEstimates, group, reference) -> Contrasts:
         se_ratio=se_ratio,
         log_ratio_se=log_se,
     )
-
-
-def linear_contrast(est: DomainEstimates, coefficients) -> tuple[np.ndarray, np.ndarray]:
-    """Estimates and SEs of linear combinations `coefficients @ estimate` (rows = contrasts)."""
-    if est.cov is None:
-        raise ValueError("linear_contrast needs estimate_domains(..., covariance=True)")
-    c = np.atleast_2d(np.asarray(coefficients, dtype=np.float64))
-    value = c @ est.estimate
-    var = np.einsum("ij,jk,ik->i", c, est.cov, c)
-    scale = np.einsum("ij,jk,ik->i", np.abs(c), np.abs(est.cov), np.abs(c))
-    return value, variance_root(var, scale)
