@@ -143,6 +143,17 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
         line, col = doc.locate(path, prefer_key=key)
         out.append(issue(code, msg, doc.file_of(path), line, col, hint))
 
+    _check_identity(item, ind, at)
+    _check_dimensions(ind, vocab, at)
+    _check_age_bands(ind, at)
+    _check_named(ind, known, at, out)
+    out += _expression_issues(item, vocab)
+    out += records_issues(item, vocab)
+    return out
+
+
+def _check_identity(item: LoadedDefinition, ind: Indicator, at: Callable[..., None]) -> None:
+    """The id against the file name, extends/deviations, country code, multiplier vs unit."""
     if item.path.stem != ind.id:
         at(
             ("id",),
@@ -161,6 +172,10 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"multiplier {ind.multiplier:g} disagrees with unit "
             f"'{ind.unit}' ({UNIT_MULTIPLIERS[ind.unit]:g})",
         )
+
+
+def _check_dimensions(ind: Indicator, vocab: Vocabulary, at: Callable[..., None]) -> None:
+    """Dimensions are categorical dimension variables; the reference group is one of their codes."""
     for i, dim in enumerate(ind.disaggregate_by):
         var = vocab.get(dim)
         if var is None or var.role != "dimension" or not var.is_categorical:
@@ -171,23 +186,10 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
                 else ""
             )
             at(("disaggregate_by", i), "MHI133", f"dimension '{dim}' {what}", hint)
-    _check_age_bands(ind, at)
-    for dim, code in (ind.reference_group or {}).items():
-        var = vocab.get(dim)
-        if dim not in ind.disaggregate_by:
-            at(
-                ("reference_group", dim),
-                "MHI134",
-                f"reference dimension '{dim}' is not in disaggregate_by",
-                key=True,
-            )
-        elif var is not None and (codes := var.allowed_codes()) is not None and code not in codes:
-            at(
-                ("reference_group", dim),
-                "MHI134",
-                f"'{code}' is not a code of {dim}",
-                f"Codes: {', '.join(sorted(codes)[:8])}.",
-            )
+
+
+def _check_named(ind: Indicator, known: KnownNames, at: Callable[..., None], out: list) -> None:
+    """Standard population, reliability policy and interval method are known and fit."""
     if (
         ind.standardize
         and known.standards is not None
@@ -224,9 +226,6 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
             f"ci_method '{ind.ci_method}' does not apply to estimator '{ind.estimator}'",
             f"Use one of {', '.join(sorted(CI_METHODS[ind.estimator]))}.",
         )
-    out += _expression_issues(item, vocab)
-    out += records_issues(item, vocab)
-    return out
 
 
 class KnownNames:

@@ -78,13 +78,78 @@ def estimate_domains(
     R `deff = "replace"`.
     """
     dom = _as_domains(domains)
-    j = column
+    pt = _point(stats, column, dom, estimator)
+    beta = _svyglm_coef(stats, column, dom, pt.est, pt.n, pt.sw) if pt.proportion else None
+    spread = (_taylor if stats.kind == "taylor" else _replicate)(
+        stats, column, dom, pt, beta, covariance
+    )
+    var = np.where(pt.n > 0, spread.var, np.nan)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(var)  # NaN for a negative variance: status variance-not-finite (MHI440)
+    se_logit = spread.se_logit
+    if pt.proportion:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = se / (pt.est * (1 - pt.est))
+        inside = (pt.est > 0) & (pt.est < 1)
+        se_logit = delta if se_logit is None else np.where(inside, se_logit, delta)
+    vsrs = _srs_variance(pt.s, pt.shifted, spread.nobs, estimator, deff, stats, column)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dfx = var / vsrs
+        # NCHS n_eff = p(1-p)/var for proportions; Kish n/deff otherwise
+        neff = pt.est * (1 - pt.est) / var if pt.proportion else spread.nobs / dfx
+    return DomainEstimates(
+        estimator=estimator,
+        estimate=pt.est,
+        variance=var,
+        se=se,
+        df=np.where(pt.n > 0, spread.df, np.nan),
+        n=pt.n,
+        n_nonzero=pt.nnz,
+        sum_w=pt.sw,
+        numerator=pt.num,
+        denominator=pt.den,
+        deff=dfx,
+        n_eff=neff,
+        se_logit=se_logit,
+        cov=spread.cov,
+        logit_fit=None if beta is None else np.column_stack([pt.est, beta]),
+    )
+
+
+@dataclass(frozen=True)
+class _Point:
+    """Domain sums and the point estimate of one column (inputs of every variance path)."""
+
+    s: np.ndarray  # (nd, slots) domain sums of the statistics
+    n: np.ndarray
+    nnz: np.ndarray
+    est: np.ndarray
+    ratio: np.ndarray  # the estimate with NaN as 0 (0 for totals)
+    xhat: np.ndarray  # the denominator (1 for totals)
+    shifted: np.ndarray  # R - shift, free of the offset
+    total: bool
+    proportion: bool
+
+    @property
+    def num(self) -> np.ndarray:
+        return self.s[:, WY]
+
+    @property
+    def den(self) -> np.ndarray:
+        return self.s[:, WX]
+
+    @property
+    def sw(self) -> np.ndarray:
+        return self.s[:, W]
+
+
+def _point(stats: SurveyStats, j: int, dom, estimator: str) -> _Point:
     cs = stats.cs[j].sum(axis=-1)  # (slots, nc)
     s = dom @ cs.T  # (nd, slots)
     n = np.asarray(dom @ stats.cs_n[j].sum(axis=-1)).astype(np.float64)
     nnz = np.asarray(dom @ stats.cs_nz[j].sum(axis=-1)).astype(np.float64)
     total = estimator == "total"
-    num, den, sw = s[:, WY], s[:, WX], s[:, W]
+    num, den = s[:, WY], s[:, WX]
     with np.errstate(divide="ignore", invalid="ignore"):
         est = num.copy() if total else num / den
     est = np.where((n > 0) & (total | (den != 0)), est, np.nan)  # X = 0: undefined ratio
@@ -92,62 +157,46 @@ def estimate_domains(
     xhat = np.ones_like(est) if total else den
     with np.errstate(divide="ignore", invalid="ignore"):  # R - shift, free of the offset
         shifted = -stats.shift[j] * np.ones_like(est) if total else np.nan_to_num(s[:, WYS] / den)
-    se_logit = beta = None
-    if estimator == "proportion":
-        beta = _svyglm_coef(stats, j, dom, est, n, sw)
-    if stats.kind == "taylor":
-        if beta is None:
-            var, cov = taylor_variance(
-                stats, j, dom, ratio, xhat, covariance=covariance, shifted_ratio=shifted
-            )
-        else:  # 0/1 outcomes: shift 0, so the ratio is its own shifted ratio
-            var, cov, vb = _taylor_with_logit(stats, j, dom, ratio, xhat, beta, sw, covariance)
-            se_logit = np.sqrt(np.where(n > 0, vb, np.nan))
-        df = taylor_df(stats, j, dom)
-        nobs = nnz
-    else:
-        thetas = replicate_thetas(stats, j, dom, total)  # shifted by stats.shift[j] unless total
-        full = est if total else np.where(np.isnan(est), np.nan, shifted)
-        var = svr_var(thetas, full, stats.rep_meta)
-        cov = svr_cov(thetas, full, stats.rep_meta) if covariance else None
-        df = rank_df(stats, j, dom, n)
-        nobs = n
-        if estimator == "proportion":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                full = np.log(est / (1 - est)) if beta is None else beta
-            p_pos = replicate_thetas(stats, j, dom, total, positive=True)
-            lt = replicate_logits(thetas, full, p_pos)
-            se_logit = np.sqrt(svr_var(lt, full, stats.rep_meta))
-    var = np.where(n > 0, var, np.nan)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(var)  # NaN for a negative variance: status variance-not-finite (MHI440)
-    if estimator == "proportion":
+    return _Point(s, n, nnz, est, ratio, xhat, shifted, total, estimator == "proportion")
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """What a variance path returns: variance, covariance, logit SE, df and n for deff."""
+
+    var: np.ndarray
+    cov: np.ndarray | None
+    se_logit: np.ndarray | None
+    df: np.ndarray
+    nobs: np.ndarray
+
+
+def _taylor(stats, j, dom, pt: _Point, beta, covariance: bool) -> _Spread:
+    se_logit = None
+    if beta is None:
+        var, cov = taylor_variance(
+            stats, j, dom, pt.ratio, pt.xhat, covariance=covariance, shifted_ratio=pt.shifted
+        )
+    else:  # 0/1 outcomes: shift 0, so the ratio is its own shifted ratio
+        var, cov, vb = _taylor_with_logit(stats, j, dom, pt.ratio, pt.xhat, beta, pt.sw, covariance)
+        se_logit = np.sqrt(np.where(pt.n > 0, vb, np.nan))
+    return _Spread(var, cov, se_logit, taylor_df(stats, j, dom), pt.nnz)
+
+
+def _replicate(stats, j, dom, pt: _Point, beta, covariance: bool) -> _Spread:
+    est, total = pt.est, pt.total
+    thetas = replicate_thetas(stats, j, dom, total)  # shifted by stats.shift[j] unless total
+    full = est if total else np.where(np.isnan(est), np.nan, pt.shifted)
+    var = svr_var(thetas, full, stats.rep_meta)
+    cov = svr_cov(thetas, full, stats.rep_meta) if covariance else None
+    se_logit = None
+    if pt.proportion:
         with np.errstate(divide="ignore", invalid="ignore"):
-            delta = se / (est * (1 - est))
-        inside = (est > 0) & (est < 1)
-        se_logit = delta if se_logit is None else np.where(inside, se_logit, delta)
-    vsrs = _srs_variance(s, shifted, nobs, estimator, deff, stats, j)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dfx = var / vsrs
-        # NCHS n_eff = p(1-p)/var for proportions; Kish n/deff otherwise
-        neff = est * (1 - est) / var if estimator == "proportion" else nobs / dfx
-    return DomainEstimates(
-        estimator=estimator,
-        estimate=est,
-        variance=var,
-        se=se,
-        df=np.where(n > 0, df, np.nan),
-        n=n,
-        n_nonzero=nnz,
-        sum_w=sw,
-        numerator=num,
-        denominator=den,
-        deff=dfx,
-        n_eff=neff,
-        se_logit=se_logit,
-        cov=cov,
-        logit_fit=None if beta is None else np.column_stack([est, beta]),
-    )
+            logit_full = np.log(est / (1 - est)) if beta is None else beta
+        p_pos = replicate_thetas(stats, j, dom, total, positive=True)
+        lt = replicate_logits(thetas, logit_full, p_pos)
+        se_logit = np.sqrt(svr_var(lt, logit_full, stats.rep_meta))
+    return _Spread(var, cov, se_logit, rank_df(stats, j, dom, pt.n), pt.n)
 
 
 _STACK_COV_MAX = 500  # above this many domains, a second variance call beats a (2nd)^2 covariance
