@@ -146,6 +146,7 @@ def check_definition(item: LoadedDefinition, vocab: Vocabulary, known: KnownName
     _check_identity(item, ind, at)
     _check_dimensions(ind, vocab, at)
     _check_age_bands(ind, at)
+    _check_reference_group(ind, vocab, at)
     _check_named(ind, known, at, out)
     out += _expression_issues(item, vocab)
     out += records_issues(item, vocab)
@@ -175,7 +176,7 @@ def _check_identity(item: LoadedDefinition, ind: Indicator, at: Callable[..., No
 
 
 def _check_dimensions(ind: Indicator, vocab: Vocabulary, at: Callable[..., None]) -> None:
-    """Dimensions are categorical dimension variables; the reference group is one of their codes."""
+    """Dimensions are categorical dimension variables of the vocabulary."""
     for i, dim in enumerate(ind.disaggregate_by):
         var = vocab.get(dim)
         if var is None or var.role != "dimension" or not var.is_categorical:
@@ -186,6 +187,26 @@ def _check_dimensions(ind: Indicator, vocab: Vocabulary, at: Callable[..., None]
                 else ""
             )
             at(("disaggregate_by", i), "MHI133", f"dimension '{dim}' {what}", hint)
+
+
+def _check_reference_group(ind: Indicator, vocab: Vocabulary, at: Callable[..., None]) -> None:
+    """The reference group's dimensions are disaggregated and its codes are codes of them."""
+    for dim, code in (ind.reference_group or {}).items():
+        var = vocab.get(dim)
+        if dim not in ind.disaggregate_by:
+            at(
+                ("reference_group", dim),
+                "MHI134",
+                f"reference dimension '{dim}' is not in disaggregate_by",
+                key=True,
+            )
+        elif var is not None and (codes := var.allowed_codes()) is not None and code not in codes:
+            at(
+                ("reference_group", dim),
+                "MHI134",
+                f"'{code}' is not a code of {dim}",
+                f"Codes: {', '.join(sorted(codes)[:8])}.",
+            )
 
 
 def _check_named(ind: Indicator, known: KnownNames, at: Callable[..., None], out: list) -> None:
