@@ -138,11 +138,13 @@ class DatasetSpec(_Strict):
         return self
 
 
+OutputFormat = Literal["parquet", "csv", "sdmx-csv", "xlsx"]
+DEFAULT_OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("parquet", "csv")
+
+
 class Output(_Strict):
     dir: str = "out"
-    formats: list[Literal["parquet", "csv", "sdmx-csv", "xlsx"]] = Field(
-        default_factory=lambda: ["parquet", "csv"]
-    )
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(DEFAULT_OUTPUT_FORMATS))
     rounding: dict[str, int] = Field(
         default_factory=dict,
         description="CSV decimals per unit, e.g. {percent: 1, per_100000: 1} (docs/outputs.md).",

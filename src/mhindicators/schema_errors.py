@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,12 +35,16 @@ def located_issues(
     return [_one(err, doc, codes, root) for err in exc.errors()]
 
 
-def located_issue(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -> Issue:
+def located_issue(
+    err: Mapping[str, Any], doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]
+) -> Issue:
     """The located issue of one pydantic error (an item of `ValidationError.errors()`)."""
     return _one(err, doc, codes, root)
 
 
-def _one(err: dict, doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]) -> Issue:
+def _one(
+    err: Mapping[str, Any], doc: SourceDoc, codes: SchemaCodes, root: type[BaseModel]
+) -> Issue:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
     dotted = ".".join(str(p) for p in loc) or "document"

@@ -79,7 +79,7 @@ MAX_DEPTH = 64
 MAX_FAST_BRACKETS = 500
 _CSafeLoader = getattr(yaml, "CSafeLoader", None)
 
-Path_ = tuple[str | int, ...]
+Path_ = tuple[str | int | float, ...]  # YAML mapping keys may be numbers (and booleans)
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = {

@@ -169,6 +169,6 @@ def _print_reasons(rows, style: str = "") -> None:
 
 def _int(value: object) -> str:
     try:
-        return f"{int(value):,}"  # type: ignore[arg-type]
+        return f"{int(value):,}"  # type: ignore[call-overload]  # any value; bad ones caught below
     except (TypeError, ValueError):
         return ""

@@ -13,7 +13,7 @@ from mhindicators.cli.render import run_guarded
 from mhindicators.definitions import Catalog, Indicator, check_paths
 from mhindicators.definitions.catalog import load_definition_in
 from mhindicators.errors import MhiError, UsageError
-from mhindicators.harmonization.diff import diff_catalogs, diff_pair
+from mhindicators.harmonization.diff import CatalogDiff, IndicatorDiff, diff_catalogs, diff_pair
 from mhindicators.harmonization.diff_format import diff_json, diff_markdown, diff_text
 from mhindicators.issues import Report, define, issue
 
@@ -89,6 +89,7 @@ def diff(
         vocab, standards = project_context(project_file)
         context = list(defs) if defs else ([DEFAULT_DEFS] if DEFAULT_DEFS.is_dir() else [])
         side_a = _side(a, context, vocab, standards)
+        result: CatalogDiff | IndicatorDiff
         if b is None:
             if not isinstance(side_a, Indicator) or side_a.extends is None:
                 msg = f"'{a}' is not a national variant; give B to compare it with"
@@ -107,7 +108,7 @@ def diff(
                 assert isinstance(side_b, Indicator)
                 result = diff_pair(side_a, side_b)
         sys.stdout.write(_RENDER[fmt](result))
-        same = result.same if hasattr(result, "same") else not result.changes
+        same = result.same if isinstance(result, CatalogDiff) else not result.changes
         raise typer.Exit(0 if same else 1)
 
     run_guarded(body)

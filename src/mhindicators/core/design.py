@@ -8,7 +8,7 @@ Validation never prints row values, only counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ define(
 )
 
 
-def _fail(code: str, message: str, exc: type = DataError) -> None:
+def _fail(code: str, message: str, exc: type = DataError) -> NoReturn:
     raise exc(message, [issue(code, message)])
 
 
@@ -219,7 +219,10 @@ class SurveyDesign:
     strata_labels: list[str] | None = None
     check_nesting: bool = True
     n: int = field(init=False)
-    _levels: object = field(default=None, init=False, repr=False, compare=False)
+    # (id of the weights array, weight_levels() for it)
+    _levels: tuple[int, tuple[np.ndarray, np.ndarray] | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.weights = check_weights(self.weights, "sampling weights")

@@ -27,6 +27,7 @@ def replicate_thetas(
     whose differences do not cancel an offset of y; compare with a shifted full estimate),
     totals are restored (sum w_r y' + shift sum w_r x)."""
     rep = stats.rep_pos if positive and stats.rep_pos is not None else stats.rep
+    assert rep is not None, "replicate sums exist for replicate designs only"
     yr = dom @ rep[j, 0]
     xr = dom @ rep[j, 1]
     if total:
@@ -85,8 +86,10 @@ def rank_df(stats: SurveyStats, j: int, dom, n_rows: np.ndarray) -> np.ndarray:
     k counts when its residual norm after projection on the earlier counted columns is at least
     tol times its own norm.
     """
-    if stats.rep_meta.get("df") is not None:
-        return np.full(dom.shape[0], float(stats.rep_meta["df"]))
+    meta = stats.rep_meta
+    assert meta is not None, "rank_df is for replicate designs"
+    if meta.get("df") is not None:
+        return np.full(dom.shape[0], float(meta["df"]))
     if stats.gram is None:
         return np.full(dom.shape[0], np.nan)
     g = stats.gram[j]

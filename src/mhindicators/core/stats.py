@@ -324,7 +324,8 @@ def accumulate(
     cs = np.zeros((k, N_SLOTS, n_cells, h))
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
-    parts, cells_k, y_rows, xs, logit = [], [], [], [], []
+    parts, cells_k, y_rows, xs = [], [], [], []
+    logit: list = []
     shifts = np.zeros(k)
     unit = tuple(col.x is None for col in columns)
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
@@ -336,10 +337,10 @@ def accumulate(
         ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
         sel = np.flatnonzero(ck >= 0)
         yv = y[sel].astype(np.float64, copy=False)
-        xv = None if unit_x else x[sel]
+        xv = None if x is None else x[sel]  # x is None exactly when unit_x
         boolean_y = y.dtype == np.bool_  # a condition: finite and 0/1 by construction
         bad = 0 if boolean_y else int((~np.isfinite(yv)).sum())
-        bad += 0 if unit_x else int((~np.isfinite(xv)).sum())
+        bad += 0 if xv is None else int((~np.isfinite(xv)).sum())
         if bad:
             _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
         c, s, ws = ck[sel], strata[sel], w[sel]
@@ -358,7 +359,7 @@ def accumulate(
         )
         for slot, v in sums.items():
             cs[j, slot] = v.reshape(n_cells, h)
-        if clustered:
+        if clustered and design.psu is not None:  # clustered: a Taylor design with PSUs
             nz = None if nzw is None else nzw[sel]
             parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wys, wx, nz))
         # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)

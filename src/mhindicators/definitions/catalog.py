@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +58,7 @@ def _known_names(extra_standards: Mapping[str, Path]) -> KnownNames:
 
 
 def check_paths(
-    paths: list[Path | str],
+    paths: Sequence[Path | str],
     vocabulary: Vocabulary | None = None,
     standards: Mapping[str, Path] | None = None,
 ) -> tuple[Catalog, Report]:
@@ -161,7 +161,7 @@ def _file_id(path: Path) -> object:
 
 
 def validate(
-    paths: list[Path | str],
+    paths: Sequence[Path | str],
     vocabulary: Vocabulary | None = None,
     standards: Mapping[str, Path] | None = None,
 ) -> Report:
@@ -170,7 +170,7 @@ def validate(
 
 
 def load_catalog(
-    paths: list[Path | str] | Path | str,
+    paths: Sequence[Path | str] | Path | str,
     vocabulary: Vocabulary | None = None,
     standards: Mapping[str, Path] | None = None,
 ) -> Catalog:

@@ -11,7 +11,7 @@ from mhindicators.core import interval_methods
 from mhindicators.definitions.loader import LoadedDefinition
 from mhindicators.definitions.model import UNIT_MULTIPLIERS, Estimator, Indicator
 from mhindicators.definitions.records import records_issues
-from mhindicators.expr import ExprSyntaxError, check, parse
+from mhindicators.expr import ExprSyntaxError, Kind, check, parse
 from mhindicators.expr.logic import contradicts
 from mhindicators.expr.nodes import Node
 from mhindicators.issues import Issue, define, issue
@@ -123,7 +123,12 @@ define(
 
 #: estimator -> the interval methods its definitions may name (from the one registry)
 CI_METHODS = {e: set(interval_methods.for_estimator(e)) for e in get_args(Estimator)}
-_KINDS = {"universe": "condition", "denominator": "value", "value": "value", "line_of": "value"}
+_KINDS: dict[str, Kind] = {
+    "universe": "condition",
+    "denominator": "value",
+    "value": "value",
+    "line_of": "value",
+}
 
 
 def _nested(data, path: tuple[str, ...]):

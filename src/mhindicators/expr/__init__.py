@@ -6,6 +6,8 @@
 without raising. The grammar and the missing-value rules are in docs/expressions.md.
 """
 
+from typing import TYPE_CHECKING
+
 from mhindicators.expr.check import Kind, check, variables
 from mhindicators.expr.logic import contradicts, implies
 from mhindicators.expr.nodes import (
@@ -71,6 +73,10 @@ __all__ = [
     "walk",
 ]
 
+
+if TYPE_CHECKING:  # imported lazily below; the type checker sees them as they are
+    from mhindicators.expr.compile import CompiledExpr, compile_expression, evaluate
+    from mhindicators.expr.tribool import TriBool
 
 _LAZY = {"CompiledExpr", "compile_expression", "evaluate", "TriBool"}
 

@@ -296,5 +296,6 @@ def _in_list(x: object, items: list[object]) -> TriBool:
     if isinstance(x, str):
         return TriBool.constant(x in items)
     numbers = [float(i) for i in items if isinstance(i, (int, float)) and not isinstance(i, bool)]
-    known = ~np.isnan(x)  # type: ignore[call-overload]
-    return TriBool._raw(np.isin(x, numbers) & known, known)
+    values = np.asarray(x)  # a float array (a TriBool or a text constant returned above)
+    known = ~np.isnan(values)
+    return TriBool._raw(np.isin(values, numbers) & known, known)

@@ -16,15 +16,17 @@ Grammar (lowest precedence first; see docs/expressions.md):
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from mhindicators.expr.lexer import Token, next_token
 from mhindicators.expr.nodes import (
     And,
     Arith,
+    ArithOp,
     Between,
     Boolean,
     Compare,
+    CompareOp,
     Constant,
     InList,
     IsMissing,
@@ -132,7 +134,7 @@ class _Parser:
         if tok.is_op(*_CMP_OPS):
             pairs: list[Node] = []
             while self.tok.is_op(*_CMP_OPS):
-                op = self.advance().text
+                op = cast(CompareOp, self.advance().text)  # one of _CMP_OPS (is_op above)
                 right = self.sum()
                 pairs.append(
                     Compare(op=op, left=left, right=right, start=left.start, end=right.end)
@@ -172,7 +174,7 @@ class _Parser:
     def sum(self) -> Node:
         left = self.product()
         while self.tok.is_op("+", "-"):
-            op = self.advance().text
+            op = cast(ArithOp, self.advance().text)
             right = self.product()
             left = Arith(op=op, left=left, right=right, start=left.start, end=right.end)
         return left
@@ -180,7 +182,7 @@ class _Parser:
     def product(self) -> Node:
         left = self.unary()
         while self.tok.is_op("*", "/"):
-            op = self.advance().text
+            op = cast(ArithOp, self.advance().text)
             right = self.unary()
             left = Arith(op=op, left=left, right=right, start=left.start, end=right.end)
         return left
@@ -206,10 +208,10 @@ class _Parser:
         tok = self.tok
         if tok.kind == "number":
             self.advance()
-            return Number(value=tok.value, start=tok.start, end=tok.end)
+            return Number(value=cast(float, tok.value), start=tok.start, end=tok.end)
         if tok.kind == "string":
             self.advance()
-            return String(value=tok.value, start=tok.start, end=tok.end)
+            return String(value=cast(str, tok.value), start=tok.start, end=tok.end)
         if tok.is_kw("true", "false"):
             self.advance()
             return Boolean(value=tok.text == "true", start=tok.start, end=tok.end)
@@ -250,7 +252,7 @@ class _Parser:
                 if self.tok.kind != "number":
                     self.fail("a number after '-'", "lists hold constants only")
                 num = self.advance()
-                items.append(Number(value=-num.value, start=tok.start, end=num.end))
+                items.append(Number(value=-cast(float, num.value), start=tok.start, end=num.end))
             elif tok.kind in ("number", "string") or tok.is_kw("true", "false"):
                 items.append(self.primary())  # type: ignore[arg-type]
             else:

@@ -14,7 +14,7 @@ import pandas as pd
 from mhindicators.definitions import Indicator
 from mhindicators.errors import DataError
 from mhindicators.issues import define, issue
-from mhindicators.vocabulary.age import band_ages, band_code, regroup_bands
+from mhindicators.vocabulary.age import Band, band_ages, band_code, regroup_bands
 
 define(
     "MHI340",
@@ -36,13 +36,13 @@ class AgeGroups:
 def definition_age_groups(frame: pd.DataFrame, ind: Indicator, where: str) -> AgeGroups:
     """Band every row into `ind.age_groups`; data band codes are regrouped (MHI340 if they
     straddle a boundary). Without `age_groups`, the data's own bands are used as they are."""
-    bands = [tuple(b) for b in ind.age_groups or []]
+    bands: list[Band] = [(lo, hi) for lo, hi in ind.age_groups or []]
     if "age_group" in frame.columns:
         raw = frame["age_group"].astype("object")
         if not bands:
             return AgeGroups(pd.Categorical(raw), np.zeros(len(frame), dtype=bool))
         codes = [str(c) for c in pd.unique(raw.dropna())]
-        mapping = regroup_bands(codes, bands)  # type: ignore[arg-type]
+        mapping = regroup_bands(codes, bands)
         if isinstance(mapping, list):
             raise DataError(
                 f"age bands of {where} do not nest",
@@ -51,6 +51,6 @@ def definition_age_groups(frame: pd.DataFrame, ind: Indicator, where: str) -> Ag
         mapped = raw.map(mapping)
         groups = pd.Categorical(mapped, categories=[band_code(lo, hi) for lo, hi in bands])
         return AgeGroups(groups, (raw.notna() & mapped.isna()).to_numpy())
-    groups = band_ages(frame["age"], bands)  # type: ignore[arg-type]
+    groups = band_ages(frame["age"], bands)
     outside = frame["age"].notna().to_numpy() & (np.asarray(groups.codes) < 0)
     return AgeGroups(groups, outside)

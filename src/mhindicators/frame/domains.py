@@ -96,7 +96,7 @@ def _combine(parts: list[np.ndarray], sizes: list[int], unknowns: list[bool], ke
     cell (rows not kept may wrap; they are dropped), then compressed once."""
     n_cells = int(np.prod(sizes, dtype=np.int64))
     dtype = next(t for t in (np.int16, np.int32, np.int64) if n_cells <= np.iinfo(t).max)
-    codes = np.zeros(len(keep), dtype=dtype)
+    codes: np.ndarray = np.zeros(len(keep), dtype=dtype)
     for part, size, unknown in zip(parts, sizes, unknowns, strict=True):
         codes *= size
         codes += part  # same kind or narrower: no upcast, in place

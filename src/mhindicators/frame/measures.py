@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.definitions import Indicator
-from mhindicators.expr import TriBool, compile_expression
+from mhindicators.expr import Kind, TriBool, compile_expression
 from mhindicators.vocabulary import Vocabulary
 
 
@@ -32,8 +32,8 @@ class Measure:
 VALUE_ESTIMATORS = ("mean", "total", "quantile", "below_line", "gini", "quintile_share_ratio")
 
 
-def _evaluate(text: str | None, frame: pd.DataFrame, vocab: Vocabulary, kind: str):
-    compiled = compile_expression(text, vocab, kind)  # type: ignore[arg-type]
+def _evaluate(text: str | None, frame: pd.DataFrame, vocab: Vocabulary, kind: Kind):
+    compiled = compile_expression(text, vocab, kind)
     return compiled.evaluate(frame)
 
 

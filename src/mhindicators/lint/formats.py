@@ -20,7 +20,7 @@ def sarif(report: Report) -> str:
     rules = []
     for code in used:
         spec = CODES.get(code)
-        rule = {"id": code, "name": spec.name if spec else code}
+        rule: dict[str, object] = {"id": code, "name": spec.name if spec else code}
         if spec:
             rule["shortDescription"] = {"text": spec.summary}
             if spec.hint:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def check_formats(formats) -> None:
 def write_results(
     table: ResultTable,
     out_dir: Path | str,
-    formats: list[str] | tuple[str, ...] = DEFAULT_FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     *,
     rounding: dict[str, int] | None = None,
     title: str | None = None,

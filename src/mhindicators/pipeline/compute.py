@@ -264,6 +264,7 @@ def _run_survey(
 def _run_registry(
     project, spec: DatasetSpec, index, catalog, vocab, standards, only, provenance, say
 ):
+    assert spec.events is not None  # the project model requires events for a registry
     ev_prof = load_profile(
         project.resolve(spec.events.profile, "datasets", index, "events", "profile"), vocab
     )

@@ -41,7 +41,7 @@ CODELIST_COLUMNS = ["dimension", "code", "label"]
 
 def flags_legend(policies: Iterable[Policy]) -> pd.DataFrame:
     """One row per flag code of the policies: meaning, source rule, and publication action."""
-    rows = {}
+    rows: dict[str, dict[str, str]] = {}
     for pol in policies:
         for flag, spec in pol.flags.items():
             rows.setdefault(

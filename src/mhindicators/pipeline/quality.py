@@ -8,6 +8,7 @@ policy file is executed. Policies and statistics: docs/reliability.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Union
 
@@ -208,7 +209,7 @@ def worst_action(policy: Policy, flags: np.ndarray) -> np.ndarray:
     """The strongest action among each row's flags ('' when none)."""
     uniq, inv = np.unique(np.asarray(flags, dtype=str), return_inverse=True)
     best = [
-        max((policy.action(f) for f in u.split(";") if f), key=ACTION_RANK.get, default="")
+        max((policy.action(f) for f in u.split(";") if f), key=ACTION_RANK.__getitem__, default="")
         for u in uniq
     ]
     return np.asarray(best, dtype=object)[inv.ravel()]
@@ -227,7 +228,7 @@ class _Stats:
         deps = _DERIVED.get(name)
         return name in self.cols or (deps is not None and all(self.has(d) for d in deps[0]))
 
-    def get(self, name: str | list[str]) -> np.ndarray:
+    def get(self, name: str | Sequence[str]) -> np.ndarray:
         names = [name] if isinstance(name, str) else name
         for nm in names:
             if self.has(nm):
@@ -251,14 +252,19 @@ def _boundary(p: np.ndarray) -> np.ndarray:
     return (p == 0) | (p == 1)
 
 
-_DERIVED = {
+def _n_eff_nchs(n_eff: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return np.where(_boundary(p), n, np.fmin(n_eff, n))
+
+
+#: derived statistic -> (the statistics it needs, how)
+_DERIVED: dict[str, tuple[tuple[str, ...], Callable[..., np.ndarray]]] = {
     "ci_width": (("upper", "lower"), lambda u, lo: u - lo),
     "relative_ci_width": (("ci_width", "estimate"), lambda w, p: w / np.abs(p)),
     "complement_relative_ci_width": (("ci_width", "estimate"), lambda w, p: w / (1 - p)),
     "rse": (("se", "estimate"), lambda s, p: s / np.abs(p)),
     "n_eff_nchs": (
         ("n_eff", "n_unweighted", "estimate"),
-        lambda ne, n, p: np.where(_boundary(p), n, np.fmin(ne, n)),
+        _n_eff_nchs,
     ),
     "ci_width_nchs": (("ci_width", "estimate"), lambda w, p: np.where(_boundary(p), 0.0, w)),
 }

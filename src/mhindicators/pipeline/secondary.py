@@ -90,7 +90,7 @@ def attacker_interval(
 ) -> tuple[float, float]:
     """The range of cell p over all tables >= 0 that agree with the published cells."""
     free = np.flatnonzero(hidden)
-    pos = {c: k for k, c in enumerate(free)}
+    pos = {int(c): k for k, c in enumerate(free)}
     A_free = A[:, free]
     b = -(A[:, ~hidden] @ a[~hidden])
     cost = np.zeros(len(free))
@@ -128,7 +128,9 @@ def protect(
     rounds = 0
     status = "optimal"
     while True:
-        failing = [p for p in np.flatnonzero(primary) if not _holds(A, a, hidden, p, upper, lower)]
+        failing = [
+            int(p) for p in np.flatnonzero(primary) if not _holds(A, a, hidden, p, upper, lower)
+        ]
         if not failing:
             break
         rounds += 1

@@ -73,7 +73,9 @@ def overall_score(
     elif how == "mean_of_domains":
         val = stack.mean(axis=1)
     elif how == "weighted_mean_of_domains":
-        w = np.array([(weights or c.weights)[d.id] for d in c.domains], dtype=float)
+        table = weights or c.weights
+        assert table is not None, "the composite model requires weights for this roll-up"
+        w = np.array([table[d.id] for d in c.domains], dtype=np.float64)
         val = stack @ w / w.sum()
     elif how == "min_of_domains":
         val = stack.min(axis=1)

@@ -15,7 +15,9 @@ BASELINE = "baseline"
 
 def scenarios(c: Composite) -> list[tuple[str, str, Composite, str, dict | None]]:
     """(name, description, composite, roll-up, weights) of every scenario, baseline first."""
-    out = [(BASELINE, f"as defined ({c.overall})", c, c.overall, None)]
+    out: list[tuple[str, str, Composite, str, dict | None]] = [
+        (BASELINE, f"as defined ({c.overall})", c, c.overall, None)
+    ]
     out.append(("equal_weights", "arithmetic mean of domain scores", c, "mean_of_domains", None))
     for name, weights in (c.alternative_weights or {}).items():
         out.append((f"weights_{name}", "weighted mean of domain scores", c, "weighted", weights))

@@ -64,7 +64,7 @@ def check_project(path: Path | str) -> Report:
         report.extend(exc.issues)
         return report
     for index, spec in enumerate(project.model.datasets):
-        roles = []
+        roles: list[tuple[tuple[str, ...], str | None, str | None, tuple[str, ...]]] = []
         if spec.kind == "survey":
             roles.append((("survey",), spec.profile, spec.path, ()))
         for role in ("events", "denominator"):

@@ -59,7 +59,7 @@ DESIGN_SYNONYMS = {
     "psu": ("psu", "upm", "cluster", "conglomerado", "ups", "sdmvpsu"),
 }
 # value labels -> canonical codes (for recode suggestions from Stata/SPSS labels)
-LABEL_CODES = {
+LABEL_CODES: dict[str, dict[object, tuple[str, ...]]] = {
     "sex": {"M": ("male", "man", "men", "hombre", "varon", "homme", "mann"),
             "F": ("female", "woman", "women", "mujer", "kvinna", "femme", "frau")},
     "boolean": {True: ("yes", "si", "ja", "oui", "true"), False: ("no", "nej", "non", "nein")},

@@ -155,11 +155,12 @@ def _canonical(
     typed, issue_ = _typed_uniques(mapped, counts, name, var, loaded)
     if issue_ is not None:
         return None, [issue_]
-    if var.type == "categorical":
+    if isinstance(typed, tuple):  # categorical: (categories, index of each distinct value)
         categories, cat_index = typed
         lookup = np.append(cat_index, -1)  # factor code -1 (NA) -> -1
         row_codes = lookup.astype(np.int8 if len(categories) < 127 else np.int32)[codes]
         return pd.Categorical.from_codes(row_codes, categories=categories), []
+    assert typed is not None  # None only with an issue, returned above
     lookup = np.append(typed, np.nan)  # factor code -1 (NA) -> NaN
     if var.type == "boolean":  # nullable booleans: 2 bytes a row instead of a float's 8
         values = pd.arrays.BooleanArray((lookup == 1.0)[codes], np.isnan(lookup)[codes])
@@ -169,7 +170,7 @@ def _canonical(
 
 def _typed_uniques(
     mapped: list[object], counts: np.ndarray, name: str, var: Variable, loaded: LoadedProfile
-) -> tuple[object, Issue | None]:
+) -> tuple[tuple[list, np.ndarray] | np.ndarray | None, Issue | None]:
     """Canonical values for each distinct raw value: category indices or float numbers."""
     if var.type == "categorical":
         text = [None if v is None else _code_text(v) for v in mapped]
@@ -187,7 +188,7 @@ def _typed_uniques(
         position = {c: i for i, c in enumerate(categories)}
         return (categories, np.asarray([-1 if t is None else position[t] for t in text])), None
     if var.type == "boolean":
-        table = {True: 1.0, False: 0.0}  # 1 and 0 hash equal to True and False
+        table: dict[object, float] = {True: 1.0, False: 0.0}  # 1 and 0 hash equal to True, False
         bad = [
             (v, int(n))
             for v, n in zip(mapped, counts, strict=True)

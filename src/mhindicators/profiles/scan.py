@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -112,7 +113,7 @@ def sniff_delimiter(path: Path, fmt: FileFormat) -> str:
     return best if counts[best] > header.count(fmt.delimiter) else fmt.delimiter
 
 
-def _labels(path: Path, kind: str) -> tuple[dict[str, str], dict[str, dict[object, str]]]:
+def _labels(path: Path, kind: str) -> tuple[dict[str, str], dict[str, dict[Any, str]]]:
     import pyreadstat
 
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav

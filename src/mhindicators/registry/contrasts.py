@@ -118,11 +118,11 @@ def rate_ratio(
     `log-normal` (SE² = 1/x₁ + 1/x₀, epitools::rateratio.wald)."""
     _check_method(method, ("exact-conditional", "log-normal"))
     inner = "fay-f" if method == "exact-conditional" else "log-normal"
-    args = (
+    e, d, ref_e, ref_d = (
         np.expand_dims(np.asarray(a, dtype=float), -1)
         for a in (events, denominator, ref_events, ref_denominator)
     )
-    c = dsr_ratio(*args, [1.0], conf_level=conf_level, method=inner)
+    c = dsr_ratio(e, d, ref_e, ref_d, [1.0], conf_level=conf_level, method=inner)
     return replace(c, method=_names(c.estimate, method))
 
 
@@ -136,8 +136,8 @@ def rate_difference(
     conf_level: float = 0.95,
 ) -> Contrast:
     """Crude rate difference with a normal interval, Var = x₁/n₁² + x₀/n₀² (`normal`)."""
-    args = (
+    e, d, ref_e, ref_d = (
         np.expand_dims(np.asarray(a, dtype=float), -1)
         for a in (events, denominator, ref_events, ref_denominator)
     )
-    return dsr_difference(*args, [1.0], multiplier=multiplier, conf_level=conf_level)
+    return dsr_difference(e, d, ref_e, ref_d, [1.0], multiplier=multiplier, conf_level=conf_level)

@@ -17,7 +17,7 @@ import pandas as pd
 from mhindicators.core import interval_methods
 from mhindicators.definitions import Indicator
 from mhindicators.errors import DataError
-from mhindicators.expr import compile_expression
+from mhindicators.expr import TriBool, compile_expression
 from mhindicators.frame.ages import definition_age_groups
 from mhindicators.frame.domains import (
     Cells,
@@ -191,7 +191,9 @@ def _denominator(ind: Indicator, den: pd.DataFrame, vocab: Vocabulary, where: st
     if ind.universe:
         cond = compile_expression(ind.universe, vocab, "condition")
         if cond.variables <= set(den.columns):
-            keep = cond.evaluate(den).true_mask()
+            mask = cond.evaluate(den)
+            assert isinstance(mask, TriBool)  # a condition evaluates to a TriBool
+            keep = mask.true_mask()
     value = np.asarray(value, dtype=np.float64)
     bad = keep & (np.isnan(value) | (value < 0))
     if bad.any():

@@ -234,7 +234,8 @@ def _shipped(name: str) -> StandardTable:
 
 
 def _read(text: str, where: str) -> StandardTable:
-    meta, body = {}, []
+    meta: dict[str, object] = {}
+    body: list[str] = []
     for line in text.splitlines():
         if line.startswith("#") and not body:
             key, _, value = line.lstrip("#").partition(":")
@@ -264,7 +265,8 @@ def _read(text: str, where: str) -> StandardTable:
     if not bands or sum(weight) <= 0:
         _invalid(where, "the standard needs at least one band with a positive weight")
     for i in range(1, len(bands)):
-        if upper[i - 1] is None or lower[i] != upper[i - 1] + 1:
+        previous = upper[i - 1]
+        if previous is None or lower[i] != previous + 1:
             _invalid(where, f"bands {bands[i - 1]} and {bands[i]} are not contiguous")
     total = float(sum(weight))
     meta = {**meta, "name": meta.get("name", where), "published_total": total}

@@ -109,7 +109,8 @@ def compute_survey(
             Column(m.y, m.x if ind.estimator == "ratio" else None, m.keep & in_band)
             for ind, m in zip(inds, measures, strict=True)
         ]
-        cells = encode_cells(work, list(dims), np.logical_or.reduce([c.universe for c in columns]))
+        universes = [c.universe for c in columns if c.universe is not None]  # all set above
+        cells = encode_cells(work, list(dims), np.logical_or.reduce(universes))
         stats = accumulate(design, cells.codes, cells.n_cells, columns)
         doms = all_domains(cells)
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
@@ -195,6 +196,7 @@ def _standardized(
     shares = align(bands, ind.standardize.standard, extra=standards)["weight"].to_numpy()
     outer, idx = components_by(labels, "age_group", bands)
     std = standardize(est, idx, shares)
+    assert est.cov is not None, "standardised domains are estimated with covariance=True"
     block = est.cov[np.ix_(idx.ravel(), idx.ravel())].reshape(*idx.shape, *idx.shape)
     cov = np.einsum("a,gahb,b->gh", shares, block, shares)  # only the (group, band) domains used
     p = std.estimate

@@ -131,12 +131,14 @@ def inequality_domains(
             stats, doms.membership[rows], column=j, estimator="total", covariance=covariance
         )
         var[rows], df[rows], n[rows], sw[rows] = m.variance, m.df, m.n, m.sum_w
-        if covariance and m.cov is not None:
+        if cov is not None and m.cov is not None:  # cov is set when covariance is asked
             cov[np.ix_(rows, rows)] = m.cov
     if design.replicates is not None:
         thetas = _replicates(design, xv, cv, idx, patterns, sorted_rows, measure, rule, doms, nd)
-        var = svr_var(thetas, est, stats.rep_meta)
-        cov = svr_cov(thetas, est, stats.rep_meta) if covariance else None
+        meta = stats.rep_meta
+        assert meta is not None, "a replicate design's statistics carry their meta"
+        var = svr_var(thetas, est, meta)
+        cov = svr_cov(thetas, est, meta) if covariance else None
     var = np.where(n > 0, var, np.nan)
     negative = np.asarray(
         sp.csr_matrix(doms.membership)

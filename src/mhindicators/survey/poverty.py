@@ -80,6 +80,7 @@ def below_line_domains(
     else:
         thetas = _replicate_rates(design, cells, doms, value, lv, inside, share, prob, rule)
         meta = stats.rep_meta
+        assert meta is not None, "a replicate design's statistics carry their meta"
         var = svr_var(thetas, est.estimate, meta)
         cov = None
         if covariance:
