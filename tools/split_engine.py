@@ -6,6 +6,13 @@ carried over by running this again:
     python tools/split_engine.py            # (a) git mv the modules, (b) rewrite every reference
     python tools/split_engine.py --rewrite  # (b) only: imports, dotted names and paths
 
+Merging a branch made before the split: `git -c merge.directoryRenames=false merge BRANCH`,
+then this script. Edits to moved modules follow them by rename detection; a module the branch
+added to engine/ stays there (git's directory-rename guess would put it in pipeline/, where
+most of engine/ went) until this script moves it by `PATTERNS` or stops and names it.
+Then run tests/unit/test_layering.py and tests/unit/test_issue_catalogue.py (a new module
+calling `issues.define` must be added to `issues.DEFINING_MODULES`).
+
 (a) moves each module of `MOVES` (and of `PATTERNS`, for files added later, such as
 `engine/inequality_*.py`) with `git mv`; a module of `engine/` that no rule maps stops the run
 and is named, so nothing is left behind silently. (b) rewrites, in src/, tests/, bench/, tools/,
