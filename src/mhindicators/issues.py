@@ -45,6 +45,7 @@ DEFINING_MODULES = (
     "mhindicators.cli.profile_cmds",
     "mhindicators.core.design",
     "mhindicators.core.intervals",
+    "mhindicators.core.rate_intervals",
     "mhindicators.definitions.listing",
     "mhindicators.definitions.loader",
     "mhindicators.definitions.records",

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from mhindicators.core.rate_intervals import check_conf, check_method
 from mhindicators.registry.rates import (
-    _check_conf,
-    _check_method,
     _dsr_parts,
     _either,
     _names,
@@ -55,8 +54,8 @@ def dsr_ratio(
     `fay-f`: Fay (1999) F interval from the two Fay-Feuer gammas (SEER*Stat); with one band
     it is the exact conditional interval of `poisson.test`. `log-normal`: Var(log y) ≈ v/y².
     """
-    _check_conf(conf_level)
-    _check_method(method, ("fay-f", "log-normal"))
+    check_conf(conf_level)
+    check_method(method, ("fay-f", "log-normal"))
     g, r = (
         _dsr_parts(events, population, standard),
         _dsr_parts(ref_events, ref_population, standard),
@@ -92,7 +91,7 @@ def dsr_difference(
     conf_level: float = 0.95,
 ) -> Contrast:
     """DSR(group) − DSR(reference) with a normal interval on Var = v₁ + v₀ (method `normal`)."""
-    _check_conf(conf_level)
+    check_conf(conf_level)
     g, r = (
         _dsr_parts(events, population, standard),
         _dsr_parts(ref_events, ref_population, standard),
@@ -116,7 +115,7 @@ def rate_ratio(
 ) -> Contrast:
     """Crude rate ratio: `exact-conditional` (binomial on x₁ | x₁+x₀, R poisson.test) or
     `log-normal` (SE² = 1/x₁ + 1/x₀, epitools::rateratio.wald)."""
-    _check_method(method, ("exact-conditional", "log-normal"))
+    check_method(method, ("exact-conditional", "log-normal"))
     inner = "fay-f" if method == "exact-conditional" else "log-normal"
     e, d, ref_e, ref_d = (
         np.expand_dims(np.asarray(a, dtype=float), -1)

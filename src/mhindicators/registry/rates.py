@@ -12,11 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from mhindicators.core import interval_methods
-from mhindicators.errors import EstimationError
-from mhindicators.issues import define, issue
+from mhindicators.core.rate_intervals import (
+    check_conf,
+    check_method,
+    counts,
+    gamma_quantile,
+    invalid,
+    poisson_limits,
+)
+from mhindicators.issues import define
 
 define(
     "MHI420",
@@ -40,13 +46,6 @@ define(
     "Fill missing counts explicitly (e.g. 0 events) before computing rates.",
 )
 define(
-    "MHI423",
-    "rate-input-invalid",
-    "error",
-    "Counts, populations or arguments are negative, infinite or misshapen.",
-    "Counts and populations must be finite and >= 0; conf_level in (0.5, 1).",
-)
-define(
     "MHI424",
     "empty-age-band",
     "info",
@@ -60,14 +59,6 @@ define(
     "A rate ratio or its interval is undefined (no events in a group or the reference).",
     "Pool years or groups, or report the rates without the contrast.",
 )
-define(
-    "MHI437",
-    "unknown-ci-method",
-    "error",
-    "The interval method is not one mhi implements.",
-    "See docs/methods-registry.md for the method names.",
-)
-
 _STATUS = {
     "zero": "MHI420",
     "orphan": "MHI421",
@@ -100,31 +91,6 @@ class RateResult:
         return pd.DataFrame(data).assign(conf_level=self.conf_level, multiplier=self.multiplier)
 
 
-def poisson_limits(x, conf_level: float = 0.95, method: str = "garwood"):
-    """Limits for a Poisson count: `garwood` (exact), `byar`, or `phe` (Byar if x >= 10).
-
-    Returns (lower, upper, method names). x = 0 gives lower 0 and the two-sided exact upper
-    Gamma⁻¹(1 − α/2; 1) (Byar at 0 is replaced by the exact limits).
-    """
-    x = _counts(x, "events")
-    _check_conf(conf_level)
-    method = interval_methods.canonical(method)
-    _check_method(method, interval_methods.by_family("poisson"))
-    alpha = 1 - conf_level
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g_lo = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1), alpha / 2), 0.0)
-        g_hi = special.gammaincinv(x + 1, 1 - alpha / 2)
-        z = special.ndtri(conf_level + (1 - conf_level) / 2)
-        b_lo = np.maximum(x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3, 0.0)
-        b_hi = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
-    use_byar = (
-        (x > 0) if method == "byar" else (x >= 10) if method == "phe" else np.zeros_like(x, bool)
-    )
-    use_byar &= np.isfinite(x)
-    names = np.where(use_byar, "byar", "garwood").astype(object)
-    return np.where(use_byar, b_lo, g_lo), np.where(use_byar, b_hi, g_hi), names
-
-
 def crude_rate(
     events,
     denominator,
@@ -137,7 +103,7 @@ def crude_rate(
 
     Zero denominator: NaN with status MHI420 (no events) or MHI421 (events).
     """
-    x, n = np.broadcast_arrays(_counts(events, "events"), _counts(denominator, "denominator"))
+    x, n = np.broadcast_arrays(counts(events, "events"), counts(denominator, "denominator"))
     lo, hi, names = poisson_limits(x, conf_level, method)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(n > 0, multiplier / n, np.nan)
@@ -178,8 +144,8 @@ def dsr(
     Methods: `fay-feuer` (gamma, w_M = max wᵢ, = epitools::ageadjust.direct), `tiwari`
     (Tiwari, Clegg & Zou 2006), `dobson` (PHEindicatormethods::calculate_dsr).
     """
-    _check_conf(conf_level)
-    _check_method(method, interval_methods.by_family("standardized"))
+    check_conf(conf_level)
+    check_method(method, interval_methods.by_family("standardized"))
     p = _dsr_parts(events, population, standard)
     y, v, wm, total = p["y"], p["v"], p["wm"], p["events"]
     alpha = 1 - conf_level
@@ -191,11 +157,11 @@ def dsr(
             upper = np.where(total > 0, y + k * (o_hi - total), o_hi * wm)
             names = np.asarray(np.char.add("dobson-", names.astype(str)), dtype=object)
         else:
-            lower = _gamma_q(alpha / 2, y, v, zero_at_zero=True)
+            lower = gamma_quantile(alpha / 2, y, v, zero_at_zero=True)
             ys, vs = (
                 (y + wm, v + wm**2) if method == "fay-feuer" else (y + p["wbar"], v + p["w2bar"])
             )
-            upper = _gamma_q(1 - alpha / 2, ys, vs)
+            upper = gamma_quantile(1 - alpha / 2, ys, vs)
             names = np.full(y.shape, method, dtype=object)
     bad, m = np.isnan(y), multiplier
     est, lower, upper = (np.where(bad, np.nan, a * m) for a in (y, lower, upper))
@@ -215,7 +181,7 @@ def dsr(
 
 def expected_events(population, reference_rates) -> np.ndarray:
     """Σ over bands of population × reference rate (events per person): the E of an SMR."""
-    return np.sum(_counts(population, "population") * _counts(reference_rates, "rates"), axis=-1)
+    return np.sum(counts(population, "population") * counts(reference_rates, "rates"), axis=-1)
 
 
 def standardised_ratio(
@@ -237,7 +203,7 @@ def indirect_rate(
     method: str = "phe",
 ) -> RateResult:
     """Indirectly standardised rate = O/E × reference crude rate (events per person)."""
-    equivalent_pop = _counts(expected, "expected") / _counts(reference_rate, "reference_rate")
+    equivalent_pop = counts(expected, "expected") / counts(reference_rate, "reference_rate")
     return crude_rate(
         observed, equivalent_pop, multiplier=multiplier, conf_level=conf_level, method=method
     )
@@ -253,7 +219,7 @@ def cells(
     """
     unknown = sorted(set(frame[band].astype(str)) - set(bands))
     if unknown:
-        _invalid(f"{band} has codes not in the requested bands: {', '.join(unknown[:10])}")
+        invalid(f"{band} has codes not in the requested bands: {', '.join(unknown[:10])}")
     keys = [*by, band]
     grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
     ev = grouped[events].sum(min_count=1).unstack(band).reindex(columns=bands)
@@ -272,7 +238,7 @@ def _names(like, name: str) -> np.ndarray:
 
 def _dsr_parts(events, population, standard) -> dict:
     """y = Σ wᵢxᵢ, v = Σ wᵢ²xᵢ with wᵢ = sᵢ/nᵢ; empty bands (n = x = 0) contribute 0."""
-    x, n = np.broadcast_arrays(_counts(events, "events"), _counts(population, "population"))
+    x, n = np.broadcast_arrays(counts(events, "events"), counts(population, "population"))
     s = _weights(standard, x.shape[-1])
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(n > 0, s / n, 0.0)
@@ -300,26 +266,12 @@ def _dsr_parts(events, population, standard) -> dict:
     }
 
 
-def _gamma_q(q, mean, var, zero_at_zero: bool = False):
-    """Quantile of the gamma with this mean and variance (shape m²/v, scale v/m)."""
-    shape = np.where(mean > 0, mean**2 / var, 1.0)
-    out = special.gammaincinv(shape, q) * (var / mean)
-    return np.where(mean > 0, out, 0.0) if zero_at_zero else out
-
-
 def _weights(standard, k: int) -> np.ndarray:
     s = standard["weight"].to_numpy(float) if isinstance(standard, pd.DataFrame) else standard
     s = np.asarray(s, dtype=float)
     if s.shape != (k,) or not np.all(np.isfinite(s)) or (s < 0).any() or s.sum() <= 0:
-        _invalid(f"standard weights must be {k} finite numbers >= 0 with a positive sum")
+        invalid(f"standard weights must be {k} finite numbers >= 0 with a positive sum")
     return s / s.sum()
-
-
-def _counts(a, name: str) -> np.ndarray:
-    arr = np.asarray(a, dtype=float)
-    if np.isinf(arr).any() or (arr < 0).any():
-        _invalid(f"{name} must be finite and >= 0")
-    return arr
 
 
 def _status(**masks) -> np.ndarray:
@@ -330,18 +282,3 @@ def _status(**masks) -> np.ndarray:
     uniq, inv = np.unique(bits, return_inverse=True)
     text = [";".join(c for i, (_, c) in enumerate(items) if u >> i & 1) for u in uniq]
     return np.asarray(text, dtype=object)[inv.ravel()].reshape(shape)
-
-
-def _check_conf(conf_level: float) -> None:
-    if not 0.5 < conf_level < 1:
-        _invalid(f"conf_level must be in (0.5, 1), got {conf_level}")
-
-
-def _check_method(method: str, allowed: tuple[str, ...]) -> None:
-    if method not in allowed:
-        msg = f"unknown interval method '{method}'; use one of {', '.join(allowed)}"
-        raise EstimationError(msg, [issue("MHI437", msg)])
-
-
-def _invalid(message: str) -> None:
-    raise EstimationError(message, [issue("MHI423", message)])
