@@ -375,7 +375,7 @@ def accumulate(
             cells_k.append(ck)
             yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
             y_rows.append(yf if not shifts[j] else yf - shifts[j] * (1.0 if x is None else x))
-            xs.append(np.ones(n) if x is None else x)
+            xs.append(x)  # None: x = 1
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:
         psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)
