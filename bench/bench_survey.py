@@ -82,7 +82,10 @@ CASES = {
     "simple_10m_taylor": (10_000_000, 0, "survey_10m", ".profile.yaml", "simple"),
 }
 DEFAULT_CASES = "1m_taylor,1m_rep80,10m_taylor"
-CONTENDERS = ("mhi", "floor", "svy", "r")
+CONTENDERS = ("mhi", "mhi_before", "floor", "svy", "r")
+# mhi_before: `mhi compute` from another checkout's src/ (e.g. the integration branch before a
+# change), run by this Python; only when $MHI_BEFORE_SRC names that src folder
+BEFORE_SRC = os.environ.get("MHI_BEFORE_SRC")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,6 +429,12 @@ def contender_cmd(who: str, name: str, data: Path, profile: Path, mode: str, wor
     if who == "mhi":
         out = work / f"{name}_mhi_{i}"
         return mhi_cmd(data, profile, out), out
+    if who == "mhi_before":
+        out = work / f"{name}_before_{i}"
+        cmd = mhi_cmd(data, profile, out)
+        run = "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        run += "from mhindicators.cli.main import app; app()"
+        return [PY, "-c", run, str(BEFORE_SRC), *cmd[1:]], out
     if who == "floor":
         out = work / f"{name}_floor_{i}.json"
         return [PY, __file__, "floor", "--data", str(data), "--mode", mode, "--out", str(out)], out
@@ -447,6 +456,8 @@ def run_case(name: str, args, work: Path) -> dict:
     result: dict = {"rows": rows, "mode": mode, "shape": shape, "data": str(data.relative_to(ROOT))}
     print(f"\n== {name}: {rows:,} rows, {mode}, {shape} data", flush=True)
     who_all = [w for w in CONTENDERS if w not in args.skip]
+    if not BEFORE_SRC and "mhi_before" in who_all:
+        who_all.remove("mhi_before")
     if "r" in who_all and not shutil.which("Rscript"):
         who_all.remove("r")
     if "r" in who_all:
@@ -473,18 +484,27 @@ def run_case(name: str, args, work: Path) -> dict:
                   flush=True)  # fmt: skip
     for who in who_all:
         result[who] = summarise(runs[who])
-    loaders = {"mhi": load_mhi, "floor": load_floor, "svy": load_floor, "r": load_r}
+    loaders = {"mhi": load_mhi, "mhi_before": load_mhi, "floor": load_floor, "svy": load_floor}
+    loaders["r"] = load_r
     tables = {w: loaders[w](outs[w]) for w in who_all if result[w]["ok"]}
-    for a, b in (("mhi", "floor"), ("mhi", "r"), ("floor", "r"), ("mhi", "svy"), ("svy", "r")):
+    pairs = (("mhi", "floor"), ("mhi", "r"), ("floor", "r"), ("mhi", "svy"), ("svy", "r"))
+    for a, b in (*pairs, ("mhi", "mhi_before")):
         if a in tables and b in tables:
             result[f"agree_{b}_vs_{a}"] = compare(tables[a], tables[b])
     if "mhi" in tables:
         result["mhi_domains"] = len(tables["mhi"])
         result["mhi_empty_domains"] = sum(1 for v in tables["mhi"].values() if not v[2])
+    result["load_average_end"] = os.getloadavg()
     for key, val in result.items():
         if key.startswith("agree"):
             print(f"  {key}: {val}")
     return result
+
+
+def _version(python: str, package: str) -> str:
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "not installed"
 
 
 def machine() -> dict:
@@ -526,6 +546,8 @@ def machine() -> dict:
         "pandas": pd.__version__,
         "pyarrow": pa.__version__,
         "r": rv.strip(),
+        "svy": _version(SVY_PY, "svy"),
+        "load_average_start": os.getloadavg(),
     }
 
 
@@ -536,7 +558,8 @@ def report(results: dict) -> str:
         "| RSS / floor |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    labels = {"mhi": "mhi compute", "floor": "numpy floor", "svy": "svy", "r": "R survey"}
+    labels = {"mhi": "mhi compute", "mhi_before": "mhi (before)", "floor": "numpy floor"}
+    labels |= {"svy": "svy", "r": "R survey"}
     for name, res in results.get("cases", {}).items():
         f, r = res.get("floor", {}), res.get("r", {})
         for who, label in labels.items():
