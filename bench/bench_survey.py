@@ -1,11 +1,18 @@
 """Benchmark: one survey proportion over 56 domains -- `mhi compute` vs R `survey` vs a numpy floor.
 
-    /work/venv/bin/python bench/bench_survey.py   # 1M Taylor, 1M x 80 JK1, 10M Taylor
-    /work/venv/bin/python bench/bench_survey.py --cases 1m_taylor --repeat 3
-    /work/venv/bin/python bench/bench_survey.py --skip-r         # mhi and the floor only
+    python bench/bench_survey.py   # 1M Taylor, 1M x 80 JK1, 10M Taylor on realistic data
+    python bench/bench_survey.py --cases 1m_taylor --repeat 3
+    python bench/bench_survey.py --skip r,svy      # mhi and the floor only
+    python bench/bench_survey.py --cases simple_1m_taylor   # the generator's first shape
+
+Every case runs the contenders interleaved (mhi, floor, svy, R, then again), each a fresh
+process on the same Parquet file (R: one CSV export of it). svy runs from $SVY_PYTHON (default:
+this Python; `pip install svy`, not a project dependency).
 
 Data: bench/generate_data.py (300 strata x 2-6 PSUs, 4 migratory groups x 2 sexes x 7 age
-groups, outcome 1/2/99), generated into bench/data/ when missing. The indicator is
+groups, outcome 1/2/99), generated into bench/data/ when missing: `--shape realistic` for the
+default cases (PSU ids within strata, calibrated weights, perturbed replicate factors), the
+first shape for the `simple_*` cases. The indicator is
 bench/defs/bench_insured.yaml (proportion of `has_health_insurance == true`, missing excluded,
 by migratory_status x sex x 7 age groups).
 
@@ -51,6 +58,8 @@ DEFS = BENCH / "defs" / "bench_insured.yaml"
 PY = sys.executable
 MHI = str(Path(PY).with_name("mhi"))
 TIME = "/usr/bin/time"
+# svy (the Rust-backed survey package) is not a project dependency: the Python that has it
+SVY_PY = os.environ.get("SVY_PYTHON", PY)
 
 MIG = ["native_born_citizen", "native_born_noncitizen", "foreign_born_citizen",
        "foreign_born_noncitizen"]  # fmt: skip
@@ -61,11 +70,22 @@ TOTAL = "_T"
 GROUP_ROWS = 1 << 20  # Parquet row-group length of the generated catalogue data
 
 CASES = {
-    # name: (rows, replicates, parquet stem, profile suffix, R repeats default)
-    "1m_taylor": (1_000_000, 80, "survey_1m", ".profile.yaml"),
-    "1m_rep80": (1_000_000, 80, "survey_1m", ".replicates.profile.yaml"),
-    "10m_taylor": (10_000_000, 0, "survey_10m", ".profile.yaml"),
+    # name: (rows, replicates, parquet stem, profile suffix, generator shape)
+    # realistic (the default cases): PSU ids within strata (nest: true), continuous calibrated
+    # weights, replicate weights that are not multiples of the base weight
+    "1m_taylor": (1_000_000, 80, "real_1m", ".profile.yaml", "realistic"),
+    "1m_rep80": (1_000_000, 80, "real_1m", ".replicates.profile.yaml", "realistic"),
+    "10m_taylor": (10_000_000, 0, "real_10m", ".profile.yaml", "realistic"),
+    # the generator's first shape (unique PSU ids, weights constant within PSU x sex x age)
+    "simple_1m_taylor": (1_000_000, 80, "survey_1m", ".profile.yaml", "simple"),
+    "simple_1m_rep80": (1_000_000, 80, "survey_1m", ".replicates.profile.yaml", "simple"),
+    "simple_10m_taylor": (10_000_000, 0, "survey_10m", ".profile.yaml", "simple"),
 }
+DEFAULT_CASES = "1m_taylor,1m_rep80,10m_taylor"
+CONTENDERS = ("mhi", "mhi_before", "floor", "svy", "r")
+# mhi_before: `mhi compute` from another checkout's src/ (e.g. the integration branch before a
+# change), run by this Python; only when $MHI_BEFORE_SRC names that src folder
+BEFORE_SRC = os.environ.get("MHI_BEFORE_SRC")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,10 +117,16 @@ def floor_estimate(path: Path, mode: str) -> tuple[dict, dict]:
     n_cell = np.bincount(c, minlength=n_cells)
 
     if mode == "taylor":
-        psu = col["psu"].astype(np.int64)  # ids unique across strata (nest=TRUE is a no-op)
-        p = int(psu.max()) + 1
+        # (stratum, PSU) pairs -> dense PSU codes (nest=TRUE: ids may restart in each stratum)
+        stratum = col["stratum"].astype(np.int64)
+        pair = stratum * (int(col["psu"].max()) + 1) + col["psu"]
+        used = np.zeros(int(pair.max()) + 1, dtype=bool)
+        used[pair] = True
+        code = np.cumsum(used) - 1
+        psu = code[pair]
+        p = int(used.sum())
         psu_h = np.full(p, -1, dtype=np.int64)
-        psu_h[psu] = col["stratum"]
+        psu_h[psu] = stratum
         seen = psu_h >= 0
         h = int(psu_h.max()) + 1
         n_h = np.bincount(psu_h[seen], minlength=h).astype(np.float64)  # PSUs per stratum
@@ -195,10 +221,11 @@ def run_timed(cmd: list[str], timeout: float, cwd: Path | None = None) -> dict:
     return out
 
 
-def ensure_data(stem: str, rows: int, replicates: int) -> Path:
+def ensure_data(stem: str, rows: int, replicates: int, shape: str = "simple") -> Path:
     path = DATA / f"{stem}.parquet"
     if not path.exists():
         cmd = [PY, str(BENCH / "generate_data.py"), "--rows", str(rows), "--out", str(path)]
+        cmd += ["--shape", shape]
         if replicates:
             cmd += ["--replicates", str(replicates)]
         subprocess.run(cmd, check=True)
@@ -397,62 +424,87 @@ def r_timing(stdout: str) -> dict | None:
     return {k: float(v) for k, v in (p.split("=") for p in m.group(1).split())}
 
 
-def run_case(name: str, args, work: Path) -> dict:
-    rows, reps, stem, prof_suffix = CASES[name]
-    mode = "taylor" if "taylor" in name else "replicates"
-    data = ensure_data(stem, rows, reps)
-    profile = DATA / f"{stem}{prof_suffix}"
-    result: dict = {"rows": rows, "mode": mode, "data": str(data.relative_to(ROOT))}
-    print(f"\n== {name}: {rows:,} rows, {mode}", flush=True)
-
-    mhi_runs, floor_runs = [], []
-    for i in range(args.repeat):
+def contender_cmd(who: str, name: str, data: Path, profile: Path, mode: str, work: Path, i: int):
+    """The command line of one contender's run i, and the file its results go to."""
+    if who == "mhi":
         out = work / f"{name}_mhi_{i}"
-        run = run_timed(mhi_cmd(data, profile, out), args.timeout)
-        mhi_runs.append(run)
-        print(f"  mhi   run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB", flush=True)
-        fout = work / f"{name}_floor_{i}.json"
-        cmd = [PY, __file__, "floor", "--data", str(data), "--mode", mode, "--out", str(fout)]
-        run = run_timed(cmd, args.timeout)
-        if run["ok"]:
-            run["timing"] = json.loads(fout.read_text())["timing"]
-        floor_runs.append(run)
-        print(f"  floor run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB", flush=True)
-    result["mhi"] = summarise(mhi_runs)
-    result["floor"] = summarise(floor_runs)
+        return mhi_cmd(data, profile, out), out
+    if who == "mhi_before":
+        out = work / f"{name}_before_{i}"
+        cmd = mhi_cmd(data, profile, out)
+        run = "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        run += "from mhindicators.cli.main import app; app()"
+        return [PY, "-c", run, str(BEFORE_SRC), *cmd[1:]], out
+    if who == "floor":
+        out = work / f"{name}_floor_{i}.json"
+        return [PY, __file__, "floor", "--data", str(data), "--mode", mode, "--out", str(out)], out
+    if who == "svy":
+        out = work / f"{name}_svy_{i}.json"
+        script = str(BENCH / "bench_svy.py")
+        return [SVY_PY, script, "--data", str(data), "--mode", mode, "--out", str(out)], out
+    csv = ensure_csv(data, mode)
+    out = work / f"{name}_r_{i}.csv"
+    return ["Rscript", str(BENCH / "bench_survey.R"), str(csv), mode, str(out)], out
 
-    if not args.skip_r and shutil.which("Rscript"):
+
+def run_case(name: str, args, work: Path) -> dict:
+    """Whole-process runs of every contender, interleaved (mhi, floor, svy, R; repeat)."""
+    rows, reps, stem, prof_suffix, shape = CASES[name]
+    mode = "taylor" if "taylor" in name else "replicates"
+    data = ensure_data(stem, rows, reps, shape)
+    profile = DATA / f"{stem}{prof_suffix}"
+    result: dict = {"rows": rows, "mode": mode, "shape": shape, "data": str(data.relative_to(ROOT))}
+    print(f"\n== {name}: {rows:,} rows, {mode}, {shape} data", flush=True)
+    who_all = [w for w in CONTENDERS if w not in args.skip]
+    if not BEFORE_SRC and "mhi_before" in who_all:
+        who_all.remove("mhi_before")
+    if "r" in who_all and not shutil.which("Rscript"):
+        who_all.remove("r")
+    if "r" in who_all:
         t0 = time.perf_counter()
-        csv = ensure_csv(data, mode)
+        ensure_csv(data, mode)
         result["csv_export_s"] = time.perf_counter() - t0
-        r_runs = []
-        n_r = 1 if rows >= 10_000_000 else args.repeat
-        for i in range(n_r):
-            rout = work / f"{name}_r_{i}.csv"
-            cmd = ["Rscript", str(BENCH / "bench_survey.R"), str(csv), mode, str(rout)]
-            run = run_timed(cmd, args.r_timeout)
-            run["timing"] = r_timing(run.get("stdout", ""))
-            if not run["ok"]:
-                run["ok"] = False
-            r_runs.append(run)
-            print(f"  R     run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB "
-                  f"{run['timing']}", flush=True)  # fmt: skip
-        result["r"] = summarise(r_runs)
-        if result["r"]["ok"]:
-            result["agree_r_vs_mhi"] = compare(load_mhi(work / f"{name}_mhi_0"), load_r(rout))
-            result["agree_r_vs_floor"] = compare(
-                load_floor(work / f"{name}_floor_0.json"), load_r(rout)
-            )
-    if result["mhi"]["ok"] and result["floor"]["ok"]:
-        m = load_mhi(work / f"{name}_mhi_0")
-        f = load_floor(work / f"{name}_floor_0.json")
-        result["agree_mhi_vs_floor"] = compare(m, f)
-        result["mhi_domains"] = len(m)
-        result["mhi_empty_domains"] = sum(1 for v in m.values() if not v[2])
+    runs: dict[str, list] = {w: [] for w in who_all}
+    outs: dict[str, Path] = {}
+    r_repeat = args.r_repeat if args.r_repeat else (1 if rows >= 10_000_000 else args.repeat)
+    for i in range(args.repeat):
+        for who in who_all:
+            if who == "r" and i >= r_repeat:
+                continue
+            cmd, out = contender_cmd(who, name, data, profile, mode, work, i)
+            run = run_timed(cmd, args.r_timeout if who == "r" else args.timeout)
+            if run["ok"] and who in ("floor", "svy"):
+                run["timing"] = json.loads(out.read_text())["timing"]
+            elif who == "r":
+                run["timing"] = r_timing(run.get("stdout", ""))
+            runs[who].append(run)
+            outs.setdefault(who, out)
+            extra = f" {run['timing']}" if run.get("timing") else ""
+            print(f"  {who:5s} run {i + 1}: {run['wall']:.2f} s, {run['rss_mb']:.0f} MB{extra}",
+                  flush=True)  # fmt: skip
+    for who in who_all:
+        result[who] = summarise(runs[who])
+    loaders = {"mhi": load_mhi, "mhi_before": load_mhi, "floor": load_floor, "svy": load_floor}
+    loaders["r"] = load_r
+    tables = {w: loaders[w](outs[w]) for w in who_all if result[w]["ok"]}
+    pairs = (("mhi", "floor"), ("mhi", "r"), ("floor", "r"), ("mhi", "svy"), ("svy", "r"))
+    for a, b in (*pairs, ("mhi", "mhi_before")):
+        if a in tables and b in tables:
+            result[f"agree_{b}_vs_{a}"] = compare(tables[a], tables[b])
+    if "mhi" in tables:
+        result["mhi_domains"] = len(tables["mhi"])
+        result["mhi_empty_domains"] = sum(1 for v in tables["mhi"].values() if not v[2])
+    result["load_average_end"] = os.getloadavg()
     for key, val in result.items():
         if key.startswith("agree"):
             print(f"  {key}: {val}")
     return result
+
+
+def _version(python: str, package: str) -> str:
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "not installed"
 
 
 def machine() -> dict:
@@ -494,18 +546,24 @@ def machine() -> dict:
         "pandas": pd.__version__,
         "pyarrow": pa.__version__,
         "r": rv.strip(),
+        "svy": _version(SVY_PY, "svy"),
+        "load_average_start": os.getloadavg(),
     }
 
 
 def report(results: dict) -> str:
+    """Markdown table: median wall, peak RSS and ratios to R and to the floor per contender."""
     lines = [
-        "| case | contender | wall median (s) | runs | peak RSS (MB) | vs R | vs floor "
-        "| RSS vs floor |",
+        "| case | contender | wall median (s) | runs | peak RSS (MB) | R / this | this / floor "
+        "| RSS / floor |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
+    labels = {"mhi": "mhi compute", "mhi_before": "mhi (before)", "floor": "numpy floor"}
+    labels |= {"svy": "svy", "r": "R survey"}
     for name, res in results.get("cases", {}).items():
-        f, m, r = res.get("floor", {}), res.get("mhi", {}), res.get("r", {})
-        for label, s in (("mhi compute", m), ("numpy floor", f), ("R survey", r)):
+        f, r = res.get("floor", {}), res.get("r", {})
+        for who, label in labels.items():
+            s = res.get(who)
             if not s:
                 continue
             if not s.get("ok"):
@@ -526,9 +584,12 @@ def main() -> None:
         floor_main(sys.argv[2:])
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", default=",".join(CASES), help=f"comma list of {list(CASES)}")
+    ap.add_argument("--cases", default=DEFAULT_CASES, help=f"comma list of {list(CASES)}")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--skip-r", action="store_true")
+    ap.add_argument(
+        "--skip", default="", help=f"comma list of contenders to leave out {CONTENDERS}"
+    )
+    ap.add_argument("--r-repeat", type=int, default=0, help="R runs (0: --repeat; 1 at 10M)")
     ap.add_argument("--timeout", type=float, default=600, help="per mhi/floor run (s)")
     ap.add_argument("--r-timeout", type=float, default=1800, help="per R run (s)")
     ap.add_argument("--json", type=Path, default=RESULTS / "survey.json")
@@ -537,6 +598,7 @@ def main() -> None:
     ap.add_argument("--catalogue-rows", type=int, default=10_000_000)
     ap.add_argument("--catalogue-repeat", type=int, default=1)
     args = ap.parse_args()
+    args.skip = [w for w in args.skip.split(",") if w]
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "repeat": args.repeat, "cases": {}}
     prior = json.loads(args.json.read_text()) if args.json.exists() else {}

@@ -12,6 +12,16 @@ bootstrap. Strata are generated with their own random streams and written in row
 `--chunk-rows` rows, so memory stays flat for 10M rows and the output does not depend on the chunk
 size. Writes `<out>.profile.yaml` (linearisation) and, with replicates,
 `<out>.replicates.profile.yaml`.
+
+`--shape realistic` (the default of `bench_survey.py`) makes the file look like a national
+survey extract instead of taking the engine's fast paths: PSU ids are numbered 1..n_h WITHIN each
+stratum (the profile says `nest: true`), every person's weight carries its own calibration
+factor (lognormal, sd 0.12: continuous weights, practically all distinct), and each replicate
+weight is the base weight x the JK1 / bootstrap factor x a per-person, per-replicate
+recalibration factor (lognormal, sd 0.03), so replicate weights are not multiples of the base
+weight and rows do not collapse into per-PSU patterns. `--shape simple` keeps the old data
+(PSU ids unique across strata, weights constant within PSU x sex x age band, replicate weights
+exact multiples of the base weight).
 """
 
 from __future__ import annotations
@@ -41,7 +51,10 @@ GROUPS = [
 class Design:
     """Strata, PSUs, base weights and replicate factors (small: one row per PSU)."""
 
-    def __init__(self, rows: int, replicates: int, rep_type: str, seed: int) -> None:
+    def __init__(
+        self, rows: int, replicates: int, rep_type: str, seed: int, shape: str = "simple"
+    ) -> None:
+        self.shape = shape
         rng = np.random.default_rng(np.random.SeedSequence([seed, 0]))
         self.n_psu = rng.integers(2, 7, N_STRATA)
         self.n_psu[:3] = 2
@@ -98,9 +111,14 @@ def stratum_rows(design: Design, h: int, seed: int) -> dict[str, np.ndarray]:
     outcome = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), 1, 2)
     outcome[rng.random(n) < 0.005] = 99
     weight = design.base_w[h] * design.psu_factor[k] * design.ps_factor[female.astype(int), band]
+    realistic = design.shape == "realistic"
+    if realistic:  # a calibration factor per person: continuous, practically all distinct
+        weight = weight * rng.lognormal(0.0, 0.12, n)
     cols = {
         "stratum": np.full(n, h + 1, dtype=np.int32),
-        "psu": (k + 1).astype(np.int32),
+        # realistic: PSU ids restart at 1 in each stratum (nest: true)
+        "psu": (offset + 1 if realistic else k + 1).astype(np.int32),
+        "_k": k.astype(np.int32),  # global PSU index (not written)
         "weight": weight,
         "sex": np.where(female, 2, 1).astype(np.int8),
         "age": age.astype(np.int16),
@@ -111,29 +129,43 @@ def stratum_rows(design: Design, h: int, seed: int) -> dict[str, np.ndarray]:
     return cols
 
 
-def chunk_table(design: Design, batch: list[dict[str, np.ndarray]]) -> pa.Table:
-    """One row group: the strata of the batch, replicate weights built column by column."""
+def chunk_table(design: Design, batch: list[dict[str, np.ndarray]], seed: int, i: int) -> pa.Table:
+    """One row group: the strata of the batch, replicate weights built column by column
+    (realistic shape: each times a per-person recalibration factor from the chunk's stream)."""
     cols = {c: np.concatenate([b[c] for b in batch]) for c in batch[0]}
+    k = cols.pop("_k")
     if design.factors is not None:
-        k = cols["psu"] - 1
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 2, i]))
         for r in range(design.factors.shape[1]):
-            cols[f"repw_{r + 1}"] = cols["weight"] * design.factors[k, r]
+            rep = cols["weight"] * design.factors[k, r]
+            if design.shape == "realistic":
+                rep *= rng.lognormal(0.0, 0.03, rep.size)
+            cols[f"repw_{r + 1}"] = rep
     return pa.table(cols)
 
 
-def write(out: Path, rows: int, replicates: int, rep_type: str, chunk_rows: int, seed: int) -> None:
+def write(
+    out: Path,
+    rows: int,
+    replicates: int,
+    rep_type: str,
+    chunk_rows: int,
+    seed: int,
+    shape: str = "simple",
+) -> None:
     """Stream strata into Parquet row groups of about `chunk_rows` rows."""
-    design = Design(rows, replicates, rep_type, seed)
+    design = Design(rows, replicates, rep_type, seed, shape)
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = None
     batch: list[dict[str, np.ndarray]] = []
-    pending = 0
+    pending = chunks = 0
     try:
         for h in range(N_STRATA):
             batch.append(stratum_rows(design, h, seed))
             pending += int(design.rows_h[h])
             if pending >= chunk_rows or h == N_STRATA - 1:
-                table = chunk_table(design, batch)
+                table = chunk_table(design, batch, seed, chunks)
+                chunks += 1
                 if writer is None:
                     writer = pq.ParquetWriter(out, table.schema, compression="zstd")
                 writer.write_table(table, row_group_size=max(pending, 1))
@@ -141,10 +173,10 @@ def write(out: Path, rows: int, replicates: int, rep_type: str, chunk_rows: int,
     finally:
         if writer is not None:
             writer.close()
-    write_profiles(out, replicates, rep_type)
+    write_profiles(out, replicates, rep_type, nest=shape == "realistic")
 
 
-def write_profiles(out: Path, replicates: int, rep_type: str) -> None:
+def write_profiles(out: Path, replicates: int, rep_type: str, nest: bool = False) -> None:
     """Profiles next to the data: linearisation, and replicate weights when present."""
     stem = out.name.rsplit(".", 1)[0]
     countries = "{170: COL, 504: MAR, 724: ESP}"
@@ -163,7 +195,7 @@ def write_profiles(out: Path, replicates: int, rep_type: str) -> None:
     )
     linear = (
         f"{header}id: bench_{stem}\n" + common + "design:\n  weight: weight\n  strata: stratum\n"
-        "  psu: psu\n  lonely_psu: fail\n"
+        "  psu: psu\n" + ("  nest: true\n" if nest else "") + "  lonely_psu: fail\n"
     )
     out.with_name(f"{stem}.profile.yaml").write_text(linear, encoding="utf-8")
     if replicates:
@@ -184,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replicate-type", choices=["JK1", "bootstrap"], default="JK1")
     parser.add_argument("--chunk-rows", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--shape", choices=["simple", "realistic"], default="simple")
     parser.add_argument("--out", type=Path, default=Path("bench/data/survey_1m.parquet"))
     args = parser.parse_args(argv)
     if args.replicates == 1:
@@ -191,7 +224,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.rows < 100 * N_STRATA:
         parser.error(f"--rows must be at least {100 * N_STRATA:,} (every PSU needs people)")
     start = time.perf_counter()
-    write(args.out, args.rows, args.replicates, args.replicate_type, args.chunk_rows, args.seed)
+    write(
+        args.out,
+        args.rows,
+        args.replicates,
+        args.replicate_type,
+        args.chunk_rows,
+        args.seed,
+        args.shape,
+    )
     size = args.out.stat().st_size
     took = time.perf_counter() - start
     print(f"{args.rows:,} rows -> {args.out} ({size / 1e6:.1f} MB) in {took:.1f} s")

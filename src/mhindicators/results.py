@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from mhindicators.digests import sha256_file as sha256_file  # re-exported (public name)
 
 if TYPE_CHECKING:
     from mhindicators.issues import Issue
@@ -113,12 +113,3 @@ def tidy(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     lead = [c for c in columns if c in ID_COLUMNS or c == "dimension"]
     rest = [c for c in columns if c not in lead]
     return data[lead + sorted(dims) + rest]
-
-
-def sha256_file(path: Path | str) -> str:
-    """Hex SHA-256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mhindicators import digests
 from mhindicators.cli.project_option import RUN_PROJECT_HELP, project_option
 from mhindicators.cli.render import OutputFormat, print_report, run_guarded, stderr
 from mhindicators.definitions.listing import split_values
@@ -62,6 +63,8 @@ def compute(
     """
 
     def body() -> None:
+        if data is not None and data.is_file():  # hash while the engine is imported
+            digests.start(data)
         from mhindicators.outputs.fileset import check_output_dir
         from mhindicators.outputs.writers import check_formats, write_results
         from mhindicators.pipeline.compute import compute as compute_project

@@ -17,6 +17,10 @@ from mhindicators.core.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError, EstimationError
 from mhindicators.issues import define, issue
 
+# weight levels worth counting by: above this many distinct weights the cell x y x level
+# counts no longer beat binning the rows (`logit_moments`)
+MAX_WEIGHT_LEVELS = 65_536
+
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_POLICIES = ("fail", "remove", "certainty", "adjust", "average")
 REPLICATE_TYPES = (
@@ -84,6 +88,8 @@ def check_weights(weights, what: str = "weights", allow_negative: bool = False):
         if arr.dtype.kind not in "fiub":
             _fail("MHI360", f"{what} are not numeric (dtype {arr.dtype})")
         arrays.append(arr.astype(np.float64, copy=False))
+    if all(_clean(a, allow_negative) for a in arrays):  # one or two fast passes per column
+        return weights if isinstance(weights, ReplicateColumns) else arrays[0]
     n_nan = sum(int(np.isnan(a).sum()) for a in arrays)
     n_inf = sum(int(np.isinf(a).sum()) for a in arrays)
     n_neg = 0 if allow_negative else sum(int((a < 0).sum()) for a in arrays)
@@ -96,6 +102,16 @@ def check_weights(weights, what: str = "weights", allow_negative: bool = False):
         ]
         _fail("MHI360", f"{what}: {', '.join(parts)} of {size} values invalid")
     return weights if isinstance(weights, ReplicateColumns) else arrays[0]
+
+
+def _clean(a: np.ndarray, allow_negative: bool) -> bool:
+    """True when `a` has no NaN, no infinity and (unless allowed) no negative value, decided
+    without temporaries: a finite sum rules out NaN and infinities (an overflowing sum only
+    sends the column to the counting path)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if a.size and not np.isfinite(a.sum()):
+            return False
+    return allow_negative or a.size == 0 or a.min() >= 0
 
 
 def _codes(a: np.ndarray | None, name: str, n: int) -> np.ndarray | None:
@@ -124,11 +140,15 @@ def check_psu_nested(strata: np.ndarray, psu: np.ndarray, labels=None) -> None:
     """Raise DataError if a PSU code occurs in more than one stratum (R's `check.strata`)."""
     s = np.asarray(strata, dtype=np.int64)
     p = np.asarray(psu, dtype=np.int64)
-    pairs = np.unique(s * (int(p.max(initial=0)) + 1) + p)
-    psu_of_pair = pairs % (int(p.max(initial=0)) + 1)
-    counts = np.bincount(psu_of_pair)
-    bad = np.flatnonzero(counts > 1)
-    if bad.size:
+    if p.size == 0:
+        return
+    # one stratum per PSU code (the last row's wins); a PSU in two strata has rows that differ
+    # from it. O(n), no sort of the (stratum, PSU) pairs.
+    owner = np.empty(int(p.max()) + 1, dtype=np.int64)
+    owner[p] = s
+    mismatch = owner[p] != s
+    if mismatch.any():
+        bad = np.unique(p[mismatch])
         _fail(
             "MHI361",
             f"{bad.size} PSU ids occur in more than one stratum; "
@@ -252,12 +272,21 @@ class SurveyDesign:
         return fpc
 
     def weight_levels(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(level of each row, the distinct weights) when weights repeat (at most n/4
-        distinct values, e.g. one weight per household or PSU), else None; computed once."""
+        """(level of each row, the distinct weights) when weights repeat (at most n/4 and at
+        most `MAX_WEIGHT_LEVELS` distinct values, e.g. one weight per household or PSU), else
+        None; computed once.
+
+        Calibrated (continuous) weights are all distinct: a spread sample of rows with more
+        distinct values than the cap proves it without factorising every weight."""
         key = id(self.weights)  # recomputed if the weights are replaced
         if self._levels is None or self._levels[0] != key:
+            cap = min(max(self.n // 4, 1), MAX_WEIGHT_LEVELS)
+            step = max(self.n // (4 * MAX_WEIGHT_LEVELS), 1)
+            if pd.unique(self.weights[::step]).size > cap:  # a subset already has too many
+                self._levels = (key, None)
+                return None
             ids, values = pd.factorize(self.weights)
-            few = values.size <= max(self.n // 4, 1)
+            few = values.size <= cap
             self._levels = (key, (ids, np.asarray(values, dtype=np.float64)) if few else None)
         return self._levels[1]
 

@@ -20,31 +20,37 @@ Gram.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from mhindicators.core.replicate_columns import ReplicateColumns
 
 _MAX_PATTERN_SHARE = 0.25  # collapse only when patterns are at most this share of the rows
 _DROP_BITS = 22
-
-
-def replicate_products(m: sp.csr_matrix, rw: ReplicateColumns) -> np.ndarray:
-    """m (k, n) sparse times the (n, R) replicate weights, one replicate column at a time."""
-    out = np.empty((m.shape[0], len(rw.columns)))
-    for r, column in enumerate(rw.columns):
-        out[:, r] = m @ column
-    return out
+_PROBE_ROWS = 65_536  # head sample deciding whether rows can collapse at all
+_PROBE_DISTINCT = 0.9  # ... they cannot when this share of the sample is distinct patterns
+_GRAM_BLOCK = 65_536  # rows per gathered block of the row-by-row Gram
 
 
 def gram_by_cell(
     ck: np.ndarray, rw: ReplicateColumns, w: np.ndarray, nc: int, block_rows: int
 ) -> np.ndarray:
-    """sum over the rows of each cell of w_r w_s: (nc, R, R); ck = -1 rows are left out."""
+    """sum over the rows of each cell of w_r w_s: (nc, R, R); ck = -1 rows are left out.
+
+    BLAS runs on one thread here: hundreds of mid-sized products per call, and a second
+    OpenBLAS thread that has to wait for a busy core made them 10x slower on a shared
+    2-core machine (see docs/performance.md)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _gram_by_cell(ck, rw, w, nc, block_rows)
+
+
+def _gram_by_cell(ck, rw, w, nc, block_rows):
     sel = np.flatnonzero(ck >= 0)
     r = rw.shape[1]
     g = np.zeros((nc, r, r))
     if sel.size == 0:
         return g
+    if _rows_distinct(ck, sel, rw, w):
+        return _gram_by_rows(ck, rw, nc, block_rows)
     patterns = _patterns(ck, sel, rw, w)
     if patterns is None:
         return _gram_by_rows(ck, rw, nc, block_rows)
@@ -62,11 +68,31 @@ def _nonzero(w: np.ndarray) -> np.ndarray:
     return np.where(w != 0, w, 1.0)  # rows with w = 0 keep their raw replicate weights
 
 
+def _projection(r: int) -> np.ndarray:
+    """The two random directions rows are grouped by (fixed: the grouping is reproducible)."""
+    return np.random.default_rng(20260514).standard_normal((r, 2))
+
+
+def _rows_distinct(ck, sel, rw, w) -> bool:
+    """True when the first `_PROBE_ROWS` rows of the universe are nearly all distinct
+    patterns (e.g. calibrated replicate weights): then the whole file will not collapse
+    either, and projecting every row only to find that out (~1 s per 1M rows x 80
+    replicates) is skipped. Rows of a file come grouped by stratum and PSU, so a head sample
+    of collapsing weights repeats patterns; it decides the path only, never the sums."""
+    if sel.size <= _PROBE_ROWS:
+        return False
+    head = sel[:_PROBE_ROWS]
+    proj = rw.rows_t(head).T @ _projection(rw.shape[1])
+    scale = _nonzero(w[head])
+    key = np.stack([ck[head], _coarse(proj[:, 0] / scale), _coarse(proj[:, 1] / scale)])
+    distinct = np.unique(key, axis=1).shape[1]
+    return distinct > _PROBE_DISTINCT * head.size
+
+
 def _patterns(ck, sel, rw, w):
     """(cell, first row, sum of w^2) per distinct (cell, a_i / w_i), sorted by cell; None when
     the rows do not collapse enough to pay off."""
-    rng = np.random.default_rng(20260514)  # fixed: the grouping is reproducible
-    proj = rw.project(rng.standard_normal((rw.shape[1], 2)))  # (n, 2)
+    proj = rw.project(_projection(rw.shape[1]))  # (n, 2)
     scale = _nonzero(w[sel])
     h1, h2 = _coarse(proj[sel, 0] / scale), _coarse(proj[sel, 1] / scale)
     c = ck[sel]
@@ -91,45 +117,71 @@ def _coarse(h: np.ndarray) -> np.ndarray:
 
 
 def _gram_by_rows(ck: np.ndarray, rw: ReplicateColumns, nc: int, block_rows: int) -> np.ndarray:
-    """sum over rows in each cell of w_r w_s (nc, R, R), in row blocks sorted by cell."""
+    """sum over rows in each cell of w_r w_s (nc, R, R), in row blocks sorted by cell.
+
+    Blocks of at most `_GRAM_BLOCK` rows are gathered replicate by replicate into an (R, m)
+    array (contiguous writes; it stays in cache for the products)."""
     r = rw.shape[1]
     g = np.zeros((nc, r, r))
-    for start in range(0, ck.size, block_rows):
-        cb = ck[start : start + block_rows]
+    step = min(block_rows, _GRAM_BLOCK)
+    for start in range(0, ck.size, step):
+        cb = ck[start : start + step]
         sel = np.flatnonzero(cb >= 0)
         if sel.size == 0:
             continue
         order = sel[np.argsort(cb[sel], kind="stable")]
-        wb = rw.rows(start + order)
+        wt = rw.rows_t(start + order)  # (R, m)
         cs = cb[order]
         bounds = np.flatnonzero(np.diff(cs)) + 1
         starts = np.concatenate([[0], bounds])
         ends = np.concatenate([bounds, [cs.size]])
         for s0, e0 in zip(starts, ends, strict=True):
-            blk = wb[s0:e0]
-            g[cs[s0]] += blk.T @ blk
+            blk = wt[:, s0:e0]
+            g[cs[s0]] += blk @ blk.T
     return g
 
 
+def replicate_sums(cells_k, ys, xs, rw: ReplicateColumns, nc: int) -> np.ndarray:
+    """(K, 2, nc, R) sums by cell of w_r * y and w_r * x for each column (cell -1: left out).
+
+    One pass over each replicate column for all K columns, by bincount on cell + 1 (slot 0
+    collects the rows outside the universe): no gather of the rows, no (2K nc x n) sparse
+    matrix. A 0/1 y with x = 1 (a proportion) needs no product at all: w_r summed by
+    (cell, y) and by cell. Sums run in row order, as the sparse products did, so the results
+    are the same to the last bit."""
+    k, r = len(cells_k), rw.shape[1]
+    out = np.zeros((k, 2, nc, r))
+    plans = []
+    for ck, y, x in zip(cells_k, ys, xs, strict=True):
+        c1 = ck + 1
+        inside = ck >= 0
+        y = np.where(inside, y, 0.0)  # rows outside the universe may hold NaN
+        if x is None and bool(np.all((y == 0) | (y == 1))):
+            plans.append((c1 * 2 + y.astype(np.int64), None, None))
+        else:
+            plans.append((c1, y, None if x is None else np.where(inside, x, 0.0)))
+    for i, column in enumerate(rw.columns):
+        for j, (key, y, x) in enumerate(plans):
+            if y is None:  # key = 2 (cell + 1) + y; x: by cell, summed in the same row order
+                both = np.bincount(key, column, 2 * (nc + 1)).reshape(nc + 1, 2)
+                out[j, 0, :, i] = both[1:, 1]
+                out[j, 1, :, i] = np.bincount(key >> 1, column, nc + 1)[1:]
+            else:
+                out[j, 0, :, i] = np.bincount(key, column * y, nc + 1)[1:]
+                wx = column if x is None else column * x
+                out[j, 1, :, i] = np.bincount(key, wx, nc + 1)[1:]
+    return out
+
+
 def accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows):
-    """Fill `stats.rep` (and `rep_pos`, `gram`) from the rows kept by `stats.accumulate`."""
+    """Fill `stats.rep` (and `rep_pos`, `gram`) from the rows kept by `stats.accumulate`
+    (xs: None where x = 1)."""
     spec = design.replicates
     rw = spec.weights
-    n, r = rw.shape
-    nc, k = stats.n_cells, stats.n_cols
-    # one sparse (2K*nc x n) matrix: row (2j + 0/1)*nc + cell holds y or x of the rows
-    rows, cols, vals = [], [], []
-    for j, (ck, y, x) in enumerate(zip(cells_k, ys, xs, strict=True)):
-        sel = np.flatnonzero(ck >= 0)
-        rows += [(2 * j) * nc + ck[sel], (2 * j + 1) * nc + ck[sel]]
-        cols += [sel, sel]
-        vals += [y[sel], x[sel]]
-    m = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(2 * k * nc, n)
-    )
-    stats.rep = replicate_products(m, rw).reshape(k, 2, nc, r)
+    nc = stats.n_cells
+    stats.rep = replicate_sums(cells_k, ys, xs, rw, nc)
     if rw.any_negative():  # e.g. successive-difference weights
-        stats.rep_pos = replicate_products(m, rw.positive_part()).reshape(k, 2, nc, r)
+        stats.rep_pos = replicate_sums(cells_k, ys, xs, rw.positive_part(), nc)
     stats.rep_meta = {
         "type": spec.type,
         "scale": spec.scale,

@@ -295,6 +295,32 @@ def _numbers(values) -> np.ndarray:
     return pd.array(values).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+@dataclass
+class _Layout:
+    """What every column's pass shares: the design's rows and the output arrays."""
+
+    design: SurveyDesign
+    n_cells: int
+    h: int
+    kind: str
+    cs: np.ndarray
+    cs_n: np.ndarray
+    cs_nz: np.ndarray
+    nzw: np.ndarray | None  # 1.0 where w != 0; None when every weight is non-zero
+    parts: list = field(default_factory=list)
+    logit: list = field(default_factory=list)
+    # cells, y (shifted), x per column, for the replicate pass
+    rep_rows: tuple = field(default_factory=lambda: ([], [], []))
+
+    @property
+    def clustered(self) -> bool:
+        return self.kind == "taylor" and self.design.psu is not None
+
+    @property
+    def unclustered(self) -> bool:
+        return self.kind == "taylor" and self.design.psu is None
+
+
 def accumulate(
     design: SurveyDesign,
     cell: np.ndarray,
@@ -310,77 +336,131 @@ def accumulate(
     column's own `universe` mask). rank_df: also keep the replicate-weight Gram matrices per
     cell so that finalize can compute R's rank-based `degf` per domain.
     """
-    n = design.n
+    cell = _checked_cells(cell, design.n, n_cells)
+    lay = _layout(design, n_cells, len(columns))
+    shifts = np.array([_accumulate_column(lay, j, col, cell) for j, col in enumerate(columns)])
+    strata = design.strata_codes
+    stats = SurveyStats(
+        n_cells=n_cells,
+        n_cols=len(columns),
+        kind=lay.kind,
+        clustered=lay.clustered,
+        lonely_psu=design.lonely_psu,
+        fpc_type=design.fpc_type if design.fpc is not None else None,
+        cs=lay.cs,
+        cs_n=lay.cs_n,
+        cs_nz=lay.cs_nz,
+        stratum_rows=np.bincount(strata, minlength=lay.h).astype(np.int64),
+        stratum_fpc=_stratum_fpc(design, strata, lay.h),
+        psu_stratum=_psu_stratum(design, strata),
+        psu_parts=lay.parts,
+        shift=shifts.reshape(len(columns)),
+        unit_x=tuple(col.x is None for col in columns),
+        strata_labels=design.strata_labels,
+        logit_parts=lay.logit,
+    )
+    if lay.kind == "replicate":
+        universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
+        cells_k, y_rows, xs = lay.rep_rows
+        accumulate_replicates(stats, design, cells_k, y_rows, xs, universe_ids, rank_df, block_rows)
+    return stats
+
+
+def _checked_cells(cell, n: int, n_cells: int) -> np.ndarray:
     cell = np.asarray(cell, dtype=np.int64)
     if cell.shape != (n,) or (cell >= n_cells).any() or (cell < -1).any():
         _fail("MHI363", "cell codes must be (n,) ints in [-1, n_cells)", EstimationError)
+    return cell
+
+
+def _layout(design: SurveyDesign, n_cells: int, k: int) -> _Layout:
+    """Zeroed output arrays for k columns over n_cells x strata."""
+    h = int(design.strata_codes.max(initial=0)) + 1
     w = design.weights
-    strata = design.strata_codes
-    h = int(strata.max(initial=0)) + 1
-    kind = "replicate" if design.replicates is not None else "taylor"
-    clustered = kind == "taylor" and design.psu is not None
-    unclustered = kind == "taylor" and design.psu is None
-    k = len(columns)
-    cs = np.zeros((k, N_SLOTS, n_cells, h))
-    cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
-    cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
-    parts, cells_k, y_rows, xs = [], [], [], []
-    logit: list = []
-    shifts = np.zeros(k)
-    unit = tuple(col.x is None for col in columns)
-    # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
-    nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
-    for j, col in enumerate(columns):
-        y = _numbers(col.y)  # float, or bool for conditions (converted after the gather)
-        unit_x = col.x is None  # means and proportions: x = 1, so several sums coincide
-        x = None if unit_x else _numbers(col.x).astype(np.float64, copy=False)
-        ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
-        sel = np.flatnonzero(ck >= 0)
-        yv = y[sel].astype(np.float64, copy=False)
-        xv = None if x is None else x[sel]  # x is None exactly when unit_x
-        boolean_y = y.dtype == np.bool_  # a condition: finite and 0/1 by construction
-        bad = 0 if boolean_y else int((~np.isfinite(yv)).sum())
-        bad += 0 if xv is None else int((~np.isfinite(xv)).sum())
-        if bad:
-            _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
-        c, s, ws = ck[sel], strata[sel], w[sel]
-        key, size = c * h + s, n_cells * h
-        cs_n[j] = np.bincount(key, minlength=size).reshape(n_cells, h)
-        if nzw is None:
-            cs_nz[j] = cs_n[j]
-        else:
-            cs_nz[j] = np.bincount(key, nzw[sel], size).reshape(n_cells, h).astype(np.int64)
-        binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
-        wy = ws * yv
-        wx = ws if unit_x else ws * xv
-        cnt = cs_n[j].ravel()
-        sums, shifts[j], wys = _slot_sums(
-            key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
-        )
-        for slot, v in sums.items():
-            cs[j, slot] = v.reshape(n_cells, h)
-        if clustered and design.psu is not None:  # clustered: a Taylor design with PSUs
-            nz = None if nzw is None else nzw[sel]
-            parts.append(_group_cell_psu(c, design.psu[sel], n_cells, wys, wx, nz))
-        # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
-        binary = binary_y and (unit_x or bool(np.all(xv == 1)))
-        # weights are factorised (once per design, cached) only when a proportion needs them
-        levels = design.weight_levels() if binary and kind == "taylor" else None
-        if not binary:
-            logit.append(None)
-        elif levels is not None:
-            logit.append(logit_moments_by_level(c, yv, levels[0][sel], levels[1], n_cells))
-        else:
-            logit.append(logit_moments(c, yv, ws, n_cells))
-        if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
-            cells_k.append(ck)
-            yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
-            y_rows.append(yf if not shifts[j] else yf - shifts[j] * (1.0 if x is None else x))
-            xs.append(np.ones(n) if x is None else x)
-    psu_stratum = np.zeros(0, dtype=np.int64)
-    if design.psu is not None:
-        psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)
-        psu_stratum[design.psu] = strata
+    return _Layout(
+        design=design,
+        n_cells=n_cells,
+        h=h,
+        kind="replicate" if design.replicates is not None else "taylor",
+        cs=np.zeros((k, N_SLOTS, n_cells, h)),
+        cs_n=np.zeros((k, n_cells, h), dtype=np.int64),
+        cs_nz=np.zeros((k, n_cells, h), dtype=np.int64),
+        nzw=None if np.all(w != 0) else (w != 0).astype(np.float64),
+    )
+
+
+def _universe_rows(col: Column, cell: np.ndarray, j: int):
+    """The column's cells (-1 outside its universe), the rows inside, y and x (float) there,
+    the full y and x, and whether y is a condition (bool); MHI360 for non-finite values."""
+    y = _numbers(col.y)  # float, or bool for conditions (converted after the gather)
+    x = None if col.x is None else _numbers(col.x).astype(np.float64, copy=False)
+    ck = cell if col.universe is None else np.where(np.asarray(col.universe), cell, -1)
+    sel = np.flatnonzero(ck >= 0)
+    # np.take: ~5x faster than fancy indexing on 10M rows (numpy 2.4)
+    yv = np.take(y, sel).astype(np.float64, copy=False)
+    xv = None if x is None else np.take(x, sel)
+    boolean_y = y.dtype == np.bool_  # a condition: finite and 0/1 by construction
+    bad = 0 if boolean_y else int((~np.isfinite(yv)).sum())
+    bad += 0 if x is None else int((~np.isfinite(xv)).sum())
+    if bad:
+        _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
+    return ck, sel, y, x, yv, xv, boolean_y
+
+
+def _accumulate_column(lay: _Layout, j: int, col: Column, cell: np.ndarray) -> float:
+    """Fill column j's sums, PSU parts and logit moments; returns its shift."""
+    design, n_cells, h = lay.design, lay.n_cells, lay.h
+    ck, sel, y, x, yv, xv, boolean_y = _universe_rows(col, cell, j)
+    unit_x = x is None  # means and proportions: x = 1, so several sums coincide
+    c, ws = np.take(ck, sel), np.take(design.weights, sel)
+    key, size = c * h + np.take(design.strata_codes, sel), n_cells * h
+    lay.cs_n[j] = np.bincount(key, minlength=size).reshape(n_cells, h)
+    nz = None if lay.nzw is None else np.take(lay.nzw, sel)
+    if nz is None:
+        lay.cs_nz[j] = lay.cs_n[j]
+    else:
+        lay.cs_nz[j] = np.bincount(key, nz, size).reshape(n_cells, h).astype(np.int64)
+    binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
+    wx = ws if unit_x else ws * xv
+    sums, shift, wys = _slot_sums(
+        key, size, lay.cs_n[j].ravel(), ws, yv, xv, ws * yv, wx, unit_x, binary_y, lay.unclustered
+    )
+    for slot, v in sums.items():
+        lay.cs[j, slot] = v.reshape(n_cells, h)
+    if lay.clustered:
+        psu = np.take(design.psu, sel)
+        lay.parts.append(_group_cell_psu(c, psu, n_cells, wys, wx, nz))
+    # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
+    binary = binary_y and (unit_x or bool(np.all(xv == 1)))
+    lay.logit.append(_logit_part(lay, binary, c, yv, ws, sel) if binary else None)
+    if lay.kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
+        yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
+        lay.rep_rows[0].append(ck)
+        lay.rep_rows[1].append(yf if not shift else yf - shift * (1.0 if x is None else x))
+        lay.rep_rows[2].append(x)  # None: x = 1
+    return shift
+
+
+def _logit_part(lay: _Layout, binary: bool, c, yv, ws, sel):
+    """Logit-interval moments of a 0/1 column; weights are factorised (once per design,
+    cached) only when a Taylor proportion needs them and they take few values."""
+    levels = lay.design.weight_levels() if lay.kind == "taylor" else None
+    if levels is not None:
+        return logit_moments_by_level(c, yv, np.take(levels[0], sel), levels[1], lay.n_cells)
+    return logit_moments(c, yv, ws, lay.n_cells)
+
+
+def _psu_stratum(design: SurveyDesign, strata: np.ndarray) -> np.ndarray:
+    """Stratum of each PSU code (-1: code not seen); empty without PSUs."""
+    if design.psu is None:
+        return np.zeros(0, dtype=np.int64)
+    psu_stratum = np.full(int(design.psu.max(initial=-1)) + 1, -1, dtype=np.int64)
+    psu_stratum[design.psu] = strata
+    return psu_stratum
+
+
+def _stratum_fpc(design: SurveyDesign, strata: np.ndarray, h: int) -> np.ndarray:
+    """(2, H) smallest and largest fpc value per stratum (NaN: none)."""
     fpc = np.full((2, h), np.nan)
     if design.fpc is not None:
         fpc[0] = np.full(h, np.inf)
@@ -389,26 +469,4 @@ def accumulate(
         np.maximum.at(fpc[1], strata, design.fpc)
         seen = np.bincount(strata, minlength=h) > 0
         fpc[:, ~seen] = np.nan
-    stats = SurveyStats(
-        n_cells=n_cells,
-        n_cols=k,
-        kind=kind,
-        clustered=clustered,
-        lonely_psu=design.lonely_psu,
-        fpc_type=design.fpc_type if design.fpc is not None else None,
-        cs=cs,
-        cs_n=cs_n,
-        cs_nz=cs_nz,
-        stratum_rows=np.bincount(strata, minlength=h).astype(np.int64),
-        stratum_fpc=fpc,
-        psu_stratum=psu_stratum,
-        psu_parts=parts,
-        shift=shifts,
-        unit_x=unit,
-        strata_labels=design.strata_labels,
-        logit_parts=logit,
-    )
-    if kind == "replicate":
-        universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
-        accumulate_replicates(stats, design, cells_k, y_rows, xs, universe_ids, rank_df, block_rows)
-    return stats
+    return fpc

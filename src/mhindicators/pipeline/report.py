@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import mhindicators
+from mhindicators import digests
 from mhindicators.definitions import Catalog, Indicator
+from mhindicators.digests import sha256_file
 from mhindicators.issues import Issue
 from mhindicators.pipeline.plan import Plan
 from mhindicators.project import Project
-from mhindicators.results import sha256_file
 
 SCALED = ("estimate", "se", "ci_lower", "ci_upper")
 SCALED_CONTRAST = (
@@ -130,16 +131,11 @@ def summary_counts(summary: pd.DataFrame) -> tuple[list[str], list[str]]:
     return list(status.index[status == "computed"]), list(status.index[status == "skipped"])
 
 
-_HASHER: ThreadPoolExecutor | None = None
-
-
 def hash_in_background(path: Path) -> Future[str]:
     """SHA-256 of a data file, computed on another thread while the data is read and the
-    estimates computed (hashlib releases the GIL); `record_inputs` waits for it."""
-    global _HASHER
-    if _HASHER is None:
-        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-sha256")
-    return _HASHER.submit(sha256_file, path)
+    estimates computed (hashlib releases the GIL); `record_inputs` waits for it. Reuses the
+    hash the command line started for this file before importing the engine (`digests`)."""
+    return digests.take(path)
 
 
 def record_warnings(provenance: dict, warnings: list[Issue]) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from mhindicators.errors import EstimationError
 from mhindicators.issues import define, issue
@@ -95,6 +94,8 @@ def attacker_interval(
     b = -(A[:, ~hidden] @ a[~hidden])
     cost = np.zeros(len(free))
     cost[pos[p]] = 1.0
+    from scipy.optimize import linprog  # 0.45 s to import: only when suppressing
+
     lo = linprog(cost, A_eq=A_free, b_eq=b, bounds=(0, None), method="highs")
     hi = linprog(-cost, A_eq=A_free, b_eq=b, bounds=(0, None), method="highs")
     low = lo.fun if lo.status == 0 else 0.0
@@ -150,6 +151,8 @@ def _holds(A, a, hidden, p, upper, lower) -> bool:
 
 def _solve(A, a, primary, active, upper, lower, time_limit):
     """The MIP over the active primary cells: the suppression pattern, or None on failure."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when suppressing
+
     n, m = len(a), A.shape[0]
     big = float(max(upper.max(), lower.max()))  # |y_i| <= the protection level (docstring)
     tasks = [(p, upper[p]) for p in active] + [(p, -lower[p]) for p in active if lower[p] > 0]
