@@ -116,9 +116,15 @@ def tidy(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 
 def sha256_file(path: Path | str) -> str:
-    """Hex SHA-256 of a file's bytes, read in blocks."""
+    """Hex SHA-256 of a file's bytes, read in blocks; of a (partitioned Parquet) folder, of
+    each file's relative path and bytes in sorted order."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    path = Path(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if file != path:
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()

@@ -155,7 +155,19 @@ def _reshift(b: SurveyStats, shift: np.ndarray) -> SurveyStats:
         (cell, psu, wy + dj * wx, wx, nz)
         for (cell, psu, wy, wx, nz), dj in zip(b.psu_parts, delta[: len(b.psu_parts)], strict=True)
     ]
-    return replace(b, cs=cs, psu_parts=parts, shift=shift)
+    rep, rep_pos = b.rep, b.rep_pos
+    if rep is not None:  # replicate sums of w_r y' and w_r x: y' gains (s_b - s) x as well
+        rep = _reshift_rep(rep, delta)
+        rep_pos = None if rep_pos is None else _reshift_rep(rep_pos, delta)
+    return replace(b, cs=cs, psu_parts=parts, shift=shift, rep=rep, rep_pos=rep_pos)
+
+
+def _reshift_rep(rep: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """(K, 2, nc, R) sums of w_r y' and w_r x re-expressed for y' = y - s x with s moved by
+    -delta per column."""
+    out = rep.copy()
+    out[:, 0] += delta[:, None, None] * rep[:, 1]
+    return out
 
 
 def _merge_cs(a: SurveyStats, b: SurveyStats, h: int) -> np.ndarray:
@@ -238,11 +250,11 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
-def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered):
+def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered, fixed=None):
     """Bincount sums per slot, the column's shift s and w y' (y' = y - s x); equal slots share
-    one bincount (x = 1, or a 0/1 y, whose shift is 0)."""
+    one bincount (x = 1, or a 0/1 y, whose shift is 0). fixed: use this shift."""
     alias = {WX: W, WXY: WYS, WXX: W} if unit_x else {}
-    if binary_y:
+    if binary_y and not fixed:
         alias.update({WYS: WY, WYY: WY})  # y' = y and y^2 = y
     sums: dict[int, np.ndarray] = {}
     shift, ys, wys = 0.0, yv, wy
@@ -254,7 +266,9 @@ def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
         yield WY, lambda: wy
         yield WX, lambda: wx
         # the shift from the (small) sums just formed: no extra pass over the rows
-        shift = column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        shift = (
+            fixed if fixed is not None else column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        )
         if shift:
             ys = yv - shift if unit_x else yv - shift * xv
             wys = ws * ys
@@ -303,12 +317,15 @@ def accumulate(
     *,
     rank_df: bool = True,
     block_rows: int = 262_144,
+    shifts: Sequence[float] | None = None,
 ) -> SurveyStats:
     """One pass over the rows of `design` computing the statistics of every column.
 
     cell: (n,) int codes in [0, n_cells), -1 = outside the universe (combined with each
     column's own `universe` mask). rank_df: also keep the replicate-weight Gram matrices per
-    cell so that finalize can compute R's rank-based `degf` per domain.
+    cell so that finalize can compute R's rank-based `degf` per domain. shifts: the shift of
+    each column (default: the rows' ratio); row batches share the first batch's, so their
+    sums add exactly (`merge` needs no re-shift).
     """
     n = design.n
     cell = np.asarray(cell, dtype=np.int64)
@@ -325,7 +342,7 @@ def accumulate(
     cs_n = np.zeros((k, n_cells, h), dtype=np.int64)
     cs_nz = np.zeros((k, n_cells, h), dtype=np.int64)
     parts, cells_k, y_rows, xs, logit = [], [], [], [], []
-    shifts = np.zeros(k)
+    shift = np.zeros(k)
     unit = tuple(col.x is None for col in columns)
     # rows with non-zero weight; None when that is every row (then those counts equal cs_n)
     nzw = None if np.all(w != 0) else (w != 0).astype(np.float64)
@@ -353,8 +370,9 @@ def accumulate(
         wy = ws * yv
         wx = ws if unit_x else ws * xv
         cnt = cs_n[j].ravel()
-        sums, shifts[j], wys = _slot_sums(
-            key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
+        fixed = None if shifts is None else float(shifts[j])
+        sums, shift[j], wys = _slot_sums(
+            key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered, fixed
         )
         for slot, v in sums.items():
             cs[j, slot] = v.reshape(n_cells, h)
@@ -374,7 +392,7 @@ def accumulate(
         if kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
             cells_k.append(ck)
             yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
-            y_rows.append(yf if not shifts[j] else yf - shifts[j] * (1.0 if x is None else x))
+            y_rows.append(yf if not shift[j] else yf - shift[j] * (1.0 if x is None else x))
             xs.append(np.ones(n) if x is None else x)
     psu_stratum = np.zeros(0, dtype=np.int64)
     if design.psu is not None:
@@ -402,7 +420,7 @@ def accumulate(
         stratum_fpc=fpc,
         psu_stratum=psu_stratum,
         psu_parts=parts,
-        shift=shifts,
+        shift=shift,
         unit_x=unit,
         strata_labels=design.strata_labels,
         logit_parts=logit,

@@ -1,0 +1,1 @@
+"""Pipeline: read in batches (in memory, streaming, Dask partitions), accumulate, finalise."""
