@@ -65,10 +65,10 @@ def _parquet(path: Path, columns: list[str], text: list[str], rows: int):
     dataset = ds.dataset(path, format="parquet", partitioning="hive" if path.is_dir() else None)
     for batch in dataset.to_batches(columns=columns, batch_size=rows):
         if batch.num_rows:
-            yield _arrow_frame(batch, text)
+            yield arrow_frame(batch, text)
 
 
-def _arrow_frame(batch, text: list[str]) -> pd.DataFrame:
+def arrow_frame(batch, text: list[str]) -> pd.DataFrame:
     """Text code columns dictionary-encoded (pandas categoricals), as `read_table` reads them."""
     import pyarrow as pa
 
