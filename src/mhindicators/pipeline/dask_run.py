@@ -40,6 +40,9 @@ define(
 )
 
 
+CONNECT_TIMEOUT = "10s"  # to reach a scheduler given by address
+
+
 @dataclass(frozen=True)
 class Partition:
     """A file (of a folder) and the row groups of it one worker reads (None: all rows)."""
@@ -135,7 +138,7 @@ class _client:
             self.client = Client(self.cluster)
         else:
             try:
-                self.client = Client(self.scheduler, timeout="10s")
+                self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
             except OSError as exc:
                 msg = f"cannot reach the Dask scheduler {quote(self.scheduler)}"
                 raise UsageError(msg, [issue("MHI912", f"{msg}: {type(exc).__name__}")]) from None
