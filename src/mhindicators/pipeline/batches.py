@@ -63,7 +63,10 @@ def _parquet(path: Path, columns: list[str], text: list[str], rows: int):
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(path, format="parquet", partitioning="hive" if path.is_dir() else None)
-    for batch in dataset.to_batches(columns=columns, batch_size=rows):
+    # no read-ahead: a scanner reading ahead of a slower consumer holds up to 16 batches
+    for batch in dataset.to_batches(
+        columns=columns, batch_size=rows, batch_readahead=0, fragment_readahead=0
+    ):
         if batch.num_rows:
             yield arrow_frame(batch, text)
 

@@ -92,7 +92,9 @@ def partition_batches(path: Path, part: Partition, task: SurveyTask, rows: int):
     frag = next(f for f in full.get_fragments() if f.path == part.file)
     sub = frag.subset(row_group_ids=list(part.row_groups))
     one = ds.FileSystemDataset([sub], full.schema, full.format, full.filesystem)
-    for batch in one.to_batches(columns=task.columns, batch_size=rows):
+    for batch in one.to_batches(
+        columns=task.columns, batch_size=rows, batch_readahead=0, fragment_readahead=0
+    ):
         if batch.num_rows:
             yield arrow_frame(batch, task.text)
 
