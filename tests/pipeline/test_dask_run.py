@@ -4,7 +4,7 @@ single-process results at 1e-12 (docs/scale.md)."""
 from __future__ import annotations
 
 import pytest
-from conftest import assert_same_results, write_project
+from stream_helpers import assert_same_results, write_project
 
 from mhindicators.engine.compute import compute
 from mhindicators.errors import MhiError

@@ -7,7 +7,7 @@ sample survey) and 80 successive-difference replicates (ACS); CSV, Parquet and a
 from __future__ import annotations
 
 import pytest
-from conftest import assert_same_results, write_project
+from stream_helpers import assert_same_results, write_project
 
 from mhindicators.engine import compute as compute_module
 from mhindicators.engine.compute import compute
@@ -61,7 +61,7 @@ def test_project_file_setting_streams(survey_root, monkeypatch) -> None:
 
 
 def test_estimator_needing_all_rows_is_refused_with_a_code(survey_root, tmp_path) -> None:
-    from conftest import COMMON, write_defs
+    from stream_helpers import COMMON, write_defs
 
     write_defs(
         survey_root / "defs_q",
