@@ -198,6 +198,23 @@ class Disclosure(_Strict):
     time_limit: float = Field(120.0, gt=0, description="Seconds the solver may take per table.")
 
 
+class ComputeSettings(_Strict):
+    """How survey datasets are read and reduced (docs/scale.md)."""
+
+    batch_rows: int | None = Field(
+        None,
+        ge=0,
+        description="Read survey data in batches of this many rows and add up their "
+        "statistics (memory bounded by the batch, not the file); 0 or unset: all rows at once.",
+    )
+    scheduler: str | None = Field(
+        None,
+        min_length=1,
+        description="Run survey datasets' partitions on Dask: a scheduler address "
+        "(tcp://host:8786) or 'local' for a local cluster; unset: in this process.",
+    )
+
+
 class ProjectModel(_Strict):
     """Schema of mhi.yaml."""
 
@@ -217,6 +234,7 @@ class ProjectModel(_Strict):
     disclosure: Disclosure = Field(default_factory=Disclosure)
     confidence_level: float = Field(0.95, gt=0.5, lt=1)
     ci_method: str = Field("logit", description="Default CI method for survey proportions.")
+    compute: ComputeSettings = Field(default_factory=ComputeSettings)
     standard_populations: dict[str, str] = Field(
         default_factory=dict,
         description="User-supplied standard populations: name -> CSV (band,lower,upper,weight).",

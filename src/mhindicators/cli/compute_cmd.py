@@ -50,6 +50,21 @@ def compute(
         help="Only these indicator ids (comma list or repeated).",
         metavar="ID",
     ),
+    batch_rows: int = typer.Option(
+        None,
+        "--batch-rows",
+        min=0,
+        help="Read survey data in batches of this many rows (memory bounded by the batch; "
+        "0: all rows at once; default: the project's compute.batch_rows).",
+        metavar="N",
+    ),
+    scheduler: str = typer.Option(
+        None,
+        "--scheduler",
+        help="Run survey datasets' Parquet partitions on Dask: a scheduler address "
+        "(tcp://host:8786) or 'local' (default: the project's compute.scheduler).",
+        metavar="ADDRESS",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
@@ -88,6 +103,8 @@ def compute(
                 proj,
                 indicators=set(split_values(indicator)) if indicator else None,
                 progress=lambda msg: status.update(msg),
+                batch_rows=batch_rows,
+                scheduler=scheduler,
             )
         written = write_results(
             result,

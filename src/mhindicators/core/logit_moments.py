@@ -11,6 +11,7 @@ two-node Gauss rule per bin (exact for cubics in d).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 LOGIT_BITS = 5  # weight bins: exponent + this many mantissa bits
 _LOGIT_SHIFT = 52 - LOGIT_BITS
@@ -32,13 +33,19 @@ def merge_logit(pa, pb, k):
 
 
 def _reduce_logit(cell, yb, bins, mom):
-    """Sum duplicate (cell, y, bin) keys."""
+    """Sum duplicate (cell, y, bin) keys (sorted by cell, y, bin). Hashing one int64 key
+    (bins numbered in sorted order first) instead of np.unique over key columns, which sorts
+    structured rows: row batches merge these parts once per batch."""
     if cell.size == 0:
         return cell, yb, bins, mom
-    keys, inv = np.unique(np.stack([cell, yb, bins]), axis=1, return_inverse=True)
-    inv = inv.ravel()
-    m = keys.shape[1]
-    return keys[0], keys[1], keys[2], np.stack([np.bincount(inv, r, m) for r in mom])
+    bin_code, bin_values = pd.factorize(bins, sort=True)
+    nb = bin_values.size
+    key = (np.asarray(cell, dtype=np.int64) * 2 + yb) * nb + bin_code
+    inv, keys = pd.factorize(key, sort=True)
+    m = keys.size
+    cy, bc = np.divmod(keys, nb)
+    cc, yy = np.divmod(cy, 2)
+    return cc, yy, np.asarray(bin_values)[bc], np.stack([np.bincount(inv, r, m) for r in mom])
 
 
 def logit_bin_centre(bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

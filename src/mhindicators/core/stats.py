@@ -155,7 +155,19 @@ def _reshift(b: SurveyStats, shift: np.ndarray) -> SurveyStats:
         (cell, psu, wy + dj * wx, wx, nz)
         for (cell, psu, wy, wx, nz), dj in zip(b.psu_parts, delta[: len(b.psu_parts)], strict=True)
     ]
-    return replace(b, cs=cs, psu_parts=parts, shift=shift)
+    rep, rep_pos = b.rep, b.rep_pos
+    if rep is not None:  # replicate sums of w_r y' and w_r x: y' gains (s_b - s) x as well
+        rep = _reshift_rep(rep, delta)
+        rep_pos = None if rep_pos is None else _reshift_rep(rep_pos, delta)
+    return replace(b, cs=cs, psu_parts=parts, shift=shift, rep=rep, rep_pos=rep_pos)
+
+
+def _reshift_rep(rep: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """(K, 2, nc, R) sums of w_r y' and w_r x re-expressed for y' = y - s x with s moved by
+    -delta per column."""
+    out = rep.copy()
+    out[:, 0] += delta[:, None, None] * rep[:, 1]
+    return out
 
 
 def _merge_cs(a: SurveyStats, b: SurveyStats, h: int) -> np.ndarray:
@@ -238,11 +250,11 @@ def _group_cell_psu(cell, psu, n_cells, wy, wx, nz):
     return _reduce_parts(cell, psu, wy, wx, nz)
 
 
-def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered):
+def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered, fixed=None):
     """Bincount sums per slot, the column's shift s and w y' (y' = y - s x); equal slots share
-    one bincount (x = 1, or a 0/1 y, whose shift is 0)."""
+    one bincount (x = 1, or a 0/1 y, whose shift is 0). fixed: use this shift."""
     alias = {WX: W, WXY: WYS, WXX: W} if unit_x else {}
-    if binary_y:
+    if binary_y and not fixed:
         alias.update({WYS: WY, WYY: WY})  # y' = y and y^2 = y
     sums: dict[int, np.ndarray] = {}
     shift, ys, wys = 0.0, yv, wy
@@ -254,7 +266,9 @@ def _slot_sums(key, size, cnt, ws, yv, xv, wy, wx, unit_x, binary_y, unclustered
         yield WY, lambda: wy
         yield WX, lambda: wx
         # the shift from the (small) sums just formed: no extra pass over the rows
-        shift = column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        shift = (
+            fixed if fixed is not None else column_shift(sums[WY].sum(), sums[WX].sum(), binary_y)
+        )
         if shift:
             ys = yv - shift if unit_x else yv - shift * xv
             wys = ws * ys
@@ -329,16 +343,22 @@ def accumulate(
     *,
     rank_df: bool = True,
     block_rows: int = 262_144,
+    shifts: Sequence[float] | None = None,
 ) -> SurveyStats:
     """One pass over the rows of `design` computing the statistics of every column.
 
     cell: (n,) int codes in [0, n_cells), -1 = outside the universe (combined with each
     column's own `universe` mask). rank_df: also keep the replicate-weight Gram matrices per
-    cell so that finalize can compute R's rank-based `degf` per domain.
+    cell so that finalize can compute R's rank-based `degf` per domain. shifts: the shift of
+    each column (default: the rows' ratio); row batches share the first batch's, so their
+    sums add exactly (`merge` needs no re-shift).
     """
     cell = _checked_cells(cell, design.n, n_cells)
     lay = _layout(design, n_cells, len(columns))
-    shifts = np.array([_accumulate_column(lay, j, col, cell) for j, col in enumerate(columns)])
+    fixed = [None] * len(columns) if shifts is None else [float(v) for v in shifts]
+    shift = np.array(
+        [_accumulate_column(lay, j, col, cell, fixed[j]) for j, col in enumerate(columns)]
+    )
     strata = design.strata_codes
     stats = SurveyStats(
         n_cells=n_cells,
@@ -354,7 +374,7 @@ def accumulate(
         stratum_fpc=_stratum_fpc(design, strata, lay.h),
         psu_stratum=_psu_stratum(design, strata),
         psu_parts=lay.parts,
-        shift=shifts.reshape(len(columns)),
+        shift=shift.reshape(len(columns)),
         unit_x=tuple(col.x is None for col in columns),
         strata_labels=design.strata_labels,
         logit_parts=lay.logit,
@@ -407,8 +427,10 @@ def _universe_rows(col: Column, cell: np.ndarray, j: int):
     return ck, sel, y, x, yv, xv, boolean_y
 
 
-def _accumulate_column(lay: _Layout, j: int, col: Column, cell: np.ndarray) -> float:
-    """Fill column j's sums, PSU parts and logit moments; returns its shift."""
+def _accumulate_column(
+    lay: _Layout, j: int, col: Column, cell: np.ndarray, fixed: float | None = None
+) -> float:
+    """Fill column j's sums, PSU parts and logit moments; returns its shift (`fixed` if given)."""
     design, n_cells, h = lay.design, lay.n_cells, lay.h
     ck, sel, y, x, yv, xv, boolean_y = _universe_rows(col, cell, j)
     unit_x = x is None  # means and proportions: x = 1, so several sums coincide
@@ -423,7 +445,18 @@ def _accumulate_column(lay: _Layout, j: int, col: Column, cell: np.ndarray) -> f
     binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
     wx = ws if unit_x else ws * xv
     sums, shift, wys = _slot_sums(
-        key, size, lay.cs_n[j].ravel(), ws, yv, xv, ws * yv, wx, unit_x, binary_y, lay.unclustered
+        key,
+        size,
+        lay.cs_n[j].ravel(),
+        ws,
+        yv,
+        xv,
+        ws * yv,
+        wx,
+        unit_x,
+        binary_y,
+        lay.unclustered,
+        fixed,
     )
     for slot, v in sums.items():
         lay.cs[j, slot] = v.reshape(n_cells, h)

@@ -99,15 +99,23 @@ def unknown_share(
     Unknown means the code `unknown` or a missing value; NaN when the indicator has no
     migration dimension or no records.
     """
+    part, total = unknown_sums(frame, keep, ind, weights)
+    return float(part / total) if total > 0 else float("nan")
+
+
+def unknown_sums(
+    frame: pd.DataFrame, keep: np.ndarray, ind: Indicator, weights: np.ndarray | None = None
+) -> tuple[float, float]:
+    """(unknown, all) record counts or weight sums behind `unknown_share`; they add across
+    row batches. (nan, nan) when the indicator has no migration dimension."""
     dim = next((d for d in ind.disaggregate_by if d in MIGRATION_DIMENSIONS), None)
     if dim is None or dim not in frame.columns:
-        return float("nan")
+        return float("nan"), float("nan")
     cat = pd.Categorical(frame[dim])  # free for categorical columns; compare codes, not text
     codes = np.asarray(cat.codes)
     unknown_code = list(cat.categories).index("unknown") if "unknown" in cat.categories else -2
     unknown = ((codes == -1) | (codes == unknown_code)) & keep
     if weights is None:
-        total, part = float(np.count_nonzero(keep)), float(np.count_nonzero(unknown))
-    else:  # masked sums: no gathered copies of the weights
-        total, part = weights.sum(where=keep), weights.sum(where=unknown)
-    return float(part / total) if total > 0 else float("nan")
+        return float(np.count_nonzero(unknown)), float(np.count_nonzero(keep))
+    # masked sums: no gathered copies of the weights
+    return float(weights.sum(where=unknown)), float(weights.sum(where=keep))

@@ -16,6 +16,7 @@ from mhindicators.issues import define, issue
 from mhindicators.pipeline.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.pipeline.flags import flag_table, named_policy
 from mhindicators.pipeline.labels import labelled, record_period
+from mhindicators.pipeline.memory import out_of_memory
 from mhindicators.pipeline.plan import Plan, plan_survey, within_bases
 from mhindicators.pipeline.profile_design import build_design, design_columns, located_at_design
 from mhindicators.pipeline.register_plan import plan_register
@@ -71,13 +72,18 @@ def compute(
     *,
     indicators: set[str] | None = None,
     progress: Progress | None = None,
+    batch_rows: int | None = None,
+    scheduler: str | None = None,
 ) -> ResultTable:
     """Every applicable indicator of the project's catalogue on each of its datasets.
 
+    batch_rows, scheduler: override the project file's `compute:` settings (survey data read
+    in row batches; partitions run on a Dask scheduler, or 'local'; docs/scale.md).
     Raises MhiError (with located issues) on invalid definitions, profiles or data; nothing
     is written here (see `write_results`).
     """
     say = progress or (lambda _msg: None)
+    project = _with_settings(project, batch_rows, scheduler)
     model = project.model
     vocab = project.vocabulary()
     standards = project.standards()
@@ -211,28 +217,64 @@ def _run_survey(
         return [], [], summary, []
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
+    results = _survey_results(project, spec, loaded, path, plan, vocab, standards, catalog, say)
+    record_inputs(provenance, spec.id, path, loaded.path, digest)
+    record_joined(provenance, spec.id, loaded, project.root)
+    record_period(provenance, spec.id, loaded.profile.metadata)
+    estimates, contrasts, warnings = _survey_tables(project, spec, loaded, path, results, summary)
+    return estimates, contrasts, summary, warnings
+
+
+def _survey_results(project, spec, loaded, path, plan, vocab, standards, catalog, say):
+    """Every planned indicator's SurveyResult: all rows at once, in row batches, or on Dask."""
+    settings = _settings(project)
+    inds = [it.indicator for it in plan.items]
     wanted = set().union(*(item.variables for item in plan.items))
     available = available_columns(path, loaded, project.root)
     with located_at_design(loaded, "design", path):
         needed = design_columns(loaded.profile, available)
-    data = load_data(path, loaded, wanted, vocab, needed, root=project.root)
-    say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
-    with located_at_design(loaded, "design", path):
-        design = build_design(data.raw, loaded.profile, available, consume=True)
-    with located_at_design(loaded, "design", path):
-        results = compute_survey(
-            [it.indicator for it in plan.items],
-            data.frame,
-            design,
-            vocab,
-            project.model.confidence_level,
-            project.model.ci_method,
-            standards,
-            progress=lambda msg: say(f"{spec.id}: {msg}"),
-        )
-    record_inputs(provenance, spec.id, path, loaded.path, digest)
-    record_joined(provenance, spec.id, loaded, project.root)
-    record_period(provenance, spec.id, loaded.profile.metadata)
+    level, default_ci = project.model.confidence_level, project.model.ci_method
+    tell = lambda msg: say(f"{spec.id}: {msg}")  # noqa: E731
+    try:
+        if settings.scheduler or settings.batch_rows:
+            from mhindicators.pipeline.run import survey_in_batches
+
+            with located_at_design(loaded, "design", path):
+                return survey_in_batches(
+                    loaded, vocab, inds, wanted, needed, available, path, settings,
+                    catalog.paths, (level, default_ci, standards), tell,
+                )  # fmt: skip
+        data = load_data(path, loaded, wanted, vocab, needed, root=project.root)
+        say(f"{spec.id}: {len(data.frame):,} rows, {len(plan.items)} indicators")
+        with located_at_design(loaded, "design", path):
+            design = build_design(data.raw, loaded.profile, available, consume=True)
+            frame = data.frame
+            del data
+            return compute_survey(
+                inds, frame, design, vocab, level, default_ci, standards, progress=tell
+            )
+    except MemoryError:
+        raise out_of_memory(path, loaded, len(wanted) + len(needed)) from None
+
+
+def _settings(project):
+    """The run's compute settings (the project file's, with the call's overrides)."""
+    return project.model.compute
+
+
+def _with_settings(project: Project, batch_rows: int | None, scheduler: str | None) -> Project:
+    """`project` with `compute:` settings given by the caller (None: the file's)."""
+    updates = {"batch_rows": batch_rows, "scheduler": scheduler}
+    updates = {k: v for k, v in updates.items() if v is not None}
+    if not updates:
+        return project
+    settings = project.model.compute.model_copy(update=updates)
+    return replace(project, model=project.model.model_copy(update={"compute": settings}))
+
+
+def _survey_tables(project, spec, loaded, path, results, summary):
+    """Flagged estimate and contrast tables of a survey dataset, and its warnings; adds each
+    computed indicator's row to `summary`."""
     meta = meta_columns(spec.id, loaded.profile.metadata)
     estimates, contrasts, warnings = [], [], []
     for res in results:
@@ -258,7 +300,7 @@ def _run_survey(
                 found,
             )
         )
-    return estimates, contrasts, summary, warnings
+    return estimates, contrasts, warnings
 
 
 def _run_registry(

@@ -102,18 +102,7 @@ def load_data(
     prof = loaded.profile
     available = available_columns(path, loaded, root)
     names = sorted(source_variables(loaded, wanted))
-    raw_needed = [prof.columns[v] for v in names]
-    raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
-    missing = [c for c in raw_needed if c not in available]
-    if missing:
-        raise DataError(
-            f"{len(missing)} column(s) missing from {path.name}",
-            _delimiter_issues(loaded, path, available)
-            or _missing_issues(missing, loaded, path, available),
-        )
-    if doubled := _duplicate_issues(raw_needed, loaded, path, available):
-        raise DataError(f"duplicate column names in {path.name}", doubled)
-    text = [prof.columns[v] for v in names if vocab[v].is_categorical]
+    raw_needed, text = needed_columns(path, loaded, wanted, vocab, extra_raw, available)
     if prof.join:
         raw = read_joined(path, loaded, raw_needed, text, root)
     elif file_type(path, prof.format) == "parquet" and len(names) > BATCH_VARIABLES:
@@ -131,6 +120,33 @@ def load_data(
     design = raw[[c for c in (extra_raw or []) if c in raw.columns]]  # the raw codes can go
     del raw
     return LoadedData(frame, design, available, path, loaded)
+
+
+def needed_columns(
+    path: Path,
+    loaded: LoadedProfile,
+    wanted: set[str],
+    vocab: Vocabulary,
+    extra_raw: list[str] | None,
+    available: list[str],
+) -> tuple[list[str], list[str]]:
+    """The raw columns behind `wanted` plus `extra_raw`, and those read as text codes.
+
+    DataError for columns missing from the file (or a wrong delimiter) or named twice."""
+    prof = loaded.profile
+    names = sorted(source_variables(loaded, wanted))
+    raw_needed = [prof.columns[v] for v in names]
+    raw_needed += [c for c in (extra_raw or []) if c not in raw_needed]
+    missing = [c for c in raw_needed if c not in available]
+    if missing:
+        raise DataError(
+            f"{len(missing)} column(s) missing from {path.name}",
+            _delimiter_issues(loaded, path, available)
+            or _missing_issues(missing, loaded, path, available),
+        )
+    if doubled := _duplicate_issues(raw_needed, loaded, path, available):
+        raise DataError(f"duplicate column names in {path.name}", doubled)
+    return raw_needed, [prof.columns[v] for v in names if vocab[v].is_categorical]
 
 
 def _load_parquet_in_batches(

@@ -50,6 +50,8 @@ def file_type(path: Path, fmt: FileFormat) -> str:
     """The reader to use: the profile's `format.type`, else the file suffix."""
     if fmt.type:
         return fmt.type
+    if path.is_dir():  # a (hive-partitioned) Parquet folder
+        return "parquet"
     kind = _SUFFIX.get(path.suffix.lower())
     if kind is None:
         raise DataError(
@@ -66,9 +68,7 @@ def read_columns(path: Path, fmt: FileFormat) -> list[str]:
         if kind == "csv":
             return csv_header(path, fmt)
         if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return list(pq.read_schema(path).names)
+            return list(_parquet_schema(path).names)
         if kind == "sas":
             with pd.read_sas(path, format="xport", chunksize=1) as reader:
                 return list(next(iter(reader)).columns)
@@ -80,7 +80,7 @@ def read_columns(path: Path, fmt: FileFormat) -> list[str]:
     except DataError:
         raise
     except Exception as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable(path, exc) from None
 
 
 def read_table(
@@ -107,10 +107,10 @@ def read_table(
         raise
     except UnicodeDecodeError as exc:
         if b"\x00" in exc.object:  # NUL bytes: a corrupt or truncated file, not an encoding
-            raise _unreadable(path, exc) from None
+            raise unreadable(path, exc) from None
         raise decode_error(path, fmt.encoding) from None
     except Exception as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable(path, exc) from None
 
 
 def _read_parquet(path: Path, columns: list[str], text: list[str]) -> pd.DataFrame:
@@ -118,14 +118,32 @@ def _read_parquet(path: Path, columns: list[str], text: list[str]) -> pd.DataFra
     recoding works on the few distinct values instead of millions of strings."""
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
+    schema = _parquet_schema(path)
     strings = [
         c for c in text if c in columns and str(schema.field(c).type) in ("string", "large_string")
     ]
-    table = pq.read_table(path, columns=columns, read_dictionary=strings)
+    if path.is_dir():  # partition keys (hive `name=value` folders) become columns
+        table = _parquet_dataset(path).to_table(columns=columns)
+    else:
+        table = pq.read_table(path, columns=columns, read_dictionary=strings)
     # one block per column and the Arrow buffers released as they convert: no consolidation
     # copy of many numeric columns (80 replicate weights) and a lower peak
     return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _parquet_dataset(path: Path):
+    import pyarrow.dataset as ds
+
+    return ds.dataset(path, format="parquet", partitioning="hive")
+
+
+def _parquet_schema(path: Path):
+    """Schema of a Parquet file, or of a hive-partitioned folder with its partition keys."""
+    if path.is_dir():
+        return _parquet_dataset(path).schema
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path)
 
 
 def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) -> pd.DataFrame:
@@ -141,11 +159,12 @@ def _read_csv(path: Path, fmt: FileFormat, columns: list[str], text: list[str]) 
         return pd.read_csv(path, engine="pyarrow", **options)
     except ValueError as exc:
         if "columns, got" in str(exc):  # a row with the wrong number of fields: truncated or
-            raise _unreadable(path, exc) from None  # corrupt; the C engine would pad it
+            raise unreadable(path, exc) from None  # corrupt; the C engine would pad it
         return pd.read_csv(path, low_memory=False, **options)
 
 
-def _unreadable(path: Path, exc: Exception) -> DataError:
+def unreadable(path: Path, exc: Exception) -> DataError:
+    """MHI310 naming the file and the kind of failure (never the reader's message)."""
     # Reader messages can quote cell values (microdata): report only the kind of failure.
     message = f"cannot read {path.name}: {type(exc).__name__}"
     return DataError(message, [issue("MHI310", message, str(path))])

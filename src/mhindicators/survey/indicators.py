@@ -17,11 +17,12 @@ import pandas as pd
 
 from mhindicators.core import intervals as ci
 from mhindicators.core.design import SurveyDesign
-from mhindicators.core.stats import Column, accumulate
+from mhindicators.core.stats import Column, SurveyStats, accumulate
 from mhindicators.definitions import Indicator
 from mhindicators.frame.ages import AgeGroups, definition_age_groups
 from mhindicators.frame.domains import (
     UNKNOWN,
+    Cells,
     Domains,
     all_domains,
     components_by,
@@ -29,7 +30,7 @@ from mhindicators.frame.domains import (
     encode_cells,
     reference_pairs,
 )
-from mhindicators.frame.measures import measure, unknown_share
+from mhindicators.frame.measures import Measure, measure, unknown_share
 from mhindicators.results import TOTAL
 from mhindicators.stdpop import align
 from mhindicators.survey.contrasts import domain_contrasts
@@ -85,69 +86,24 @@ def compute_survey(
     standards: user-supplied standard populations (name -> CSV) besides the shipped ones.
     progress: called with a short message before each pass over the rows.
     """
-    groups: dict[tuple, list[Indicator]] = defaultdict(list)
-    for ind in items:
-        groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
     results: list[SurveyResult] = []
     age_groups: dict[tuple, AgeGroups] = {}  # groups with other dimensions share the banding
     done = 0
-    for (dims, bands), inds in groups.items():
+    for (dims, bands), inds in survey_groups(items).items():
         if progress is not None:
-            span = f"s {done + 1}-{done + len(inds)}" if len(inds) > 1 else f" {done + 1}"
-            ids = ", ".join(i.id for i in inds)
-            ids = ids if len(ids) <= 60 else ids[:57] + "..."
-            progress(f"indicator{span} of {len(items)}: {ids}")
+            progress(_progress_message(inds, done, len(items)))
         done += len(inds)
-        work, in_band = frame, np.ones(len(frame), dtype=bool)
-        if "age_group" in dims:
-            if bands not in age_groups:
-                age_groups[bands] = definition_age_groups(frame, inds[0], "survey")
-            ages = age_groups[bands]
-            work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
-        measures = [measure(ind, work, vocab) for ind in inds]
-        columns = [
-            Column(m.y, m.x if ind.estimator == "ratio" else None, m.keep & in_band)
-            for ind, m in zip(inds, measures, strict=True)
-        ]
-        universes = [c.universe for c in columns if c.universe is not None]  # all set above
-        cells = encode_cells(work, list(dims), np.logical_or.reduce(universes))
-        stats = accumulate(design, cells.codes, cells.n_cells, columns)
-        doms = all_domains(cells)
-        for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
-            keep = m.keep & in_band
+        part = accumulate_group(frame, design, dims, bands, inds, vocab, age_groups)
+        doms = all_domains(part.cells)
+        for j, ind in enumerate(inds):
+            m = part.measures[j]
+            keep = m.keep & part.in_band
             if ind.estimator in DISTRIBUTION:
-                table, contrasts = _distribution(ind, design, cells, doms, m, keep, conf_level)
+                table, contrasts = _distribution(ind, design, part.cells, doms, m, keep, conf_level)
             else:
-                est = estimate_domains(
-                    stats,
-                    doms.membership,
-                    column=j,
-                    estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
-                    covariance=bool(ind.reference_group or ind.standardize),
+                table, contrasts = finish_column(
+                    ind, j, part.stats, doms, conf_level, default_ci, standards
                 )
-                table = _table(ind, doms, est, conf_level, default_ci)
-                margin_cov = None
-                if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
-
-                    def margin_cov(rows, j=j, ind=ind, stats=stats, doms=doms):
-                        sub = estimate_domains(
-                            stats,
-                            doms.membership[rows],
-                            column=j,
-                            # the replicate covariance of y/x is the same for every estimator
-                            # of a ratio; "ratio" skips the proportion's logit fits
-                            estimator="total"
-                            if SURVEY_ESTIMATOR[ind.estimator] == "total"
-                            else "ratio",
-                            covariance=True,
-                        )
-                        return sub.cov
-
-                contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
-                if ind.standardize is not None:
-                    table, contrasts = _with_standardized(
-                        ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
-                    )
             results.append(
                 SurveyResult(
                     ind,
@@ -155,11 +111,110 @@ def compute_survey(
                     contrasts,
                     m.n_universe,
                     m.n_missing_outcome,
-                    unknown_share(work, keep, ind, design.weights),
-                    int(np.count_nonzero(m.keep & ~in_band)),
+                    unknown_share(part.work, keep, ind, design.weights),
+                    int(np.count_nonzero(m.keep & ~part.in_band)),
                 )
             )
     return results
+
+
+def survey_groups(items: list[Indicator]) -> dict[tuple, list[Indicator]]:
+    """Indicators by cross-classification (dimensions, age bands): one pass over rows each."""
+    groups: dict[tuple, list[Indicator]] = defaultdict(list)
+    for ind in items:
+        groups[(tuple(cell_dimensions(ind)), _bands_key(ind))].append(ind)
+    return dict(groups)
+
+
+def _progress_message(inds: list[Indicator], done: int, total: int) -> str:
+    span = f"s {done + 1}-{done + len(inds)}" if len(inds) > 1 else f" {done + 1}"
+    ids = ", ".join(i.id for i in inds)
+    ids = ids if len(ids) <= 60 else ids[:57] + "..."
+    return f"indicator{span} of {total}: {ids}"
+
+
+@dataclass
+class GroupPass:
+    """One cross-classification's pass over a frame: cells, measures and the statistics."""
+
+    work: pd.DataFrame  # the frame, with `age_group` banded when a dimension
+    in_band: np.ndarray  # rows inside the definition's age bands
+    measures: list[Measure]
+    cells: Cells
+    stats: SurveyStats
+
+
+def accumulate_group(
+    frame: pd.DataFrame,
+    design: SurveyDesign,
+    dims: tuple[str, ...],
+    bands: tuple,
+    inds: list[Indicator],
+    vocab: Vocabulary,
+    age_groups: dict[tuple, AgeGroups] | None = None,
+    shifts: np.ndarray | None = None,
+) -> GroupPass:
+    """Measure the indicators of one group, encode cells and accumulate their statistics.
+
+    Distribution estimators get a column too (their y and universe), so the layout is the
+    same for every indicator; their estimates come from the rows, not from these sums.
+    shifts: of the columns' variance sums (`stats.accumulate`; row batches share them)."""
+    work, in_band = frame, np.ones(len(frame), dtype=bool)
+    if "age_group" in dims:
+        cache = age_groups if age_groups is not None else {}
+        if bands not in cache:
+            cache[bands] = definition_age_groups(frame, inds[0], "survey")
+        ages = cache[bands]
+        work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
+    measures = [measure(ind, work, vocab) for ind in inds]
+    columns = [
+        Column(m.y, m.x if ind.estimator == "ratio" else None, m.keep & in_band)
+        for ind, m in zip(inds, measures, strict=True)
+    ]
+    cells = encode_cells(work, list(dims), np.logical_or.reduce([c.universe for c in columns]))
+    stats = accumulate(design, cells.codes, cells.n_cells, columns, shifts=shifts)
+    return GroupPass(work, in_band, measures, cells, stats)
+
+
+def finish_column(
+    ind: Indicator,
+    j: int,
+    stats: SurveyStats,
+    doms: Domains,
+    conf_level: float,
+    default_ci: str,
+    standards: Mapping[str, Path] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Domain table and contrasts of column `j` of `stats` (any estimator but distributions)."""
+    est = estimate_domains(
+        stats,
+        doms.membership,
+        column=j,
+        estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
+        covariance=bool(ind.reference_group or ind.standardize),
+    )
+    table = _table(ind, doms, est, conf_level, default_ci)
+    margin_cov = None
+    if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
+
+        def margin_cov(rows):
+            sub = estimate_domains(
+                stats,
+                doms.membership[rows],
+                column=j,
+                # the replicate covariance of y/x is the same for every estimator of a
+                # ratio; "ratio" skips the proportion's logit fits
+                estimator="total" if SURVEY_ESTIMATOR[ind.estimator] == "total" else "ratio",
+                covariance=True,
+            )
+            return sub.cov
+
+    contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
+    if ind.standardize is not None:
+        table, contrasts = _with_standardized(
+            ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
+        )
+    return table, contrasts
 
 
 def _with_standardized(ind, doms, est, table, contrasts, level, default_ci, standards):
