@@ -12,6 +12,7 @@ from mhindicators.definitions import Catalog, load_catalog
 from mhindicators.engine.datasets import check_kind, check_same_derivation, load_data
 from mhindicators.engine.flags import _policy as flag_policy
 from mhindicators.engine.flags import flag_table
+from mhindicators.engine.inequality_table import registry_rows
 from mhindicators.engine.plan import Plan, plan_survey
 from mhindicators.engine.profile_design import build_design, design_columns, located_at_design
 from mhindicators.engine.register_plan import plan_register
@@ -49,6 +50,7 @@ from mhindicators.project import DatasetSpec, Project
 from mhindicators.results import (
     CONTRAST_STATS,
     ID_COLUMNS,
+    INEQUALITY_STATS,
     STAT_COLUMNS,
     ResultTable,
     tidy,
@@ -92,15 +94,16 @@ def compute(
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     _check_dataset_indicators(project, catalog)
     projects.check_variant_countries(project, catalog)
-    estimates, contrasts, summary, warnings = [], [], [], []
+    estimates, contrasts, summary, warnings, inequality = [], [], [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
         say(f"dataset {spec.id}")
         run = _run_survey if spec.kind == "survey" else _run_registry
         only = _restrict(indicators, spec.indicators)
-        est, con, summ, warn = run(
+        est, con, summ, warn, ineq = run(
             project, spec, i, catalog, vocab, standards, only, provenance, say
         )
+        inequality += ineq
         estimates += est
         contrasts += con
         summary += summ
@@ -114,6 +117,7 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
         warnings=warnings,
+        inequality=tidy(inequality, ID_COLUMNS + ["dimension"] + INEQUALITY_STATS),
     )
     result = labelled(result, catalog, vocab, _policies_used(project, catalog))
     rule = project.model.disclosure
@@ -209,7 +213,7 @@ def _run_survey(
     plan = projects.within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary, []
+        return [], [], summary, [], []
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     wanted = set().union(*(item.variables for item in plan.items))
@@ -235,7 +239,7 @@ def _run_survey(
     record_joined(provenance, spec.id, loaded, project.root)
     record_period(provenance, spec.id, loaded.profile.metadata)
     meta = meta_columns(spec.id, loaded.profile.metadata)
-    estimates, contrasts, warnings = [], [], []
+    estimates, contrasts, warnings, inequality = [], [], [], []
     for res in results:
         ind = res.indicator
         found = indicator_warnings(
@@ -248,6 +252,8 @@ def _run_survey(
         estimates.append(finish(table, ind, meta))
         if len(res.contrasts):
             contrasts.append(finish(res.contrasts, ind, meta, scale_cols=SCALED_CONTRAST))
+        if len(res.inequality):  # already in the indicator's unit
+            inequality.append(finish(res.inequality, ind, meta, scale_cols=()))
         summary.append(
             computed_row(
                 ind,
@@ -259,7 +265,7 @@ def _run_survey(
                 found,
             )
         )
-    return estimates, contrasts, summary, warnings
+    return estimates, contrasts, summary, warnings, inequality
 
 
 def _run_registry(
@@ -284,7 +290,7 @@ def _run_registry(
     _refuse_listed(project, index, spec, plan)
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary, []
+        return [], [], summary, [], []
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
@@ -322,7 +328,7 @@ def _run_registry(
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
-    estimates, contrasts, warnings = [], [], list(empty)
+    estimates, contrasts, warnings, inequality = [], [], list(empty), []
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
         meta["migratory_basis"] = indicator_basis(ind)
@@ -350,6 +356,11 @@ def _run_registry(
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
         estimates.append(finish(table, ind, meta, scale_cols=scaled))
+        if spec.kind != "policy" and ind.estimator != "count":
+            scale = ind.effective_multiplier if scaled else 1.0
+            ineq = registry_rows(ind, res.table, project.model.confidence_level, scale)
+            if len(ineq):
+                inequality.append(finish(ineq, ind, meta, scale_cols=()))
         if len(res.contrasts):
             con_scaled = SCALED_CONTRAST if ind.estimator == "proportion" else ()
             contrasts.append(finish(res.contrasts, ind, meta, scale_cols=con_scaled))
@@ -364,4 +375,4 @@ def _run_registry(
                 found,
             )
         )
-    return estimates, contrasts, summary, warnings
+    return estimates, contrasts, summary, warnings, inequality

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,6 +28,7 @@ from mhindicators.engine.domains import (
     encode_cells,
     reference_pairs,
 )
+from mhindicators.engine.inequality_table import inequality_rows, migratory_dimension
 from mhindicators.engine.measures import measure, unknown_share
 from mhindicators.engine.stats import Column, accumulate
 from mhindicators.engine.survey_contrasts import domain_contrasts
@@ -60,6 +61,8 @@ class SurveyResult:
     n_missing_outcome: int
     unknown_share: float
     n_excluded_age: int
+    #: HEAT summary measures over the migratory groups (engine/inequality_table.py)
+    inequality: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def cell_dimensions(ind: Indicator) -> list[str]:
@@ -115,14 +118,19 @@ def compute_survey(
         for j, (ind, m) in enumerate(zip(inds, measures, strict=True)):
             keep = m.keep & in_band
             if ind.estimator in DISTRIBUTION:
-                table, contrasts = _distribution(ind, design, cells, doms, m, keep, conf_level)
+                table, contrasts, pairs = _distribution(
+                    ind, design, cells, doms, m, keep, conf_level
+                )
+                ineq = _inequality(ind, doms, pairs, table, conf_level)
             else:
                 est = estimate_domains(
                     stats,
                     doms.membership,
                     column=j,
                     estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
-                    covariance=bool(ind.reference_group or ind.standardize),
+                    covariance=bool(
+                        ind.reference_group or ind.standardize or migratory_dimension(ind)
+                    ),
                 )
                 table = _table(ind, doms, est, conf_level, default_ci)
                 margin_cov = None
@@ -143,10 +151,14 @@ def compute_survey(
                         return sub.cov
 
                 contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
+                ineq_doms, ineq_est, block = doms, est, margin_cov
                 if ind.standardize is not None:
                     table, contrasts = _with_standardized(
                         ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
                     )
+                    ineq_doms, ineq_est = _standardized(ind, doms, est, standards or {})
+                    block = None  # standardised covariances are combinations of the full one
+                ineq = _inequality(ind, ineq_doms, ineq_est, None, conf_level, block)
             results.append(
                 SurveyResult(
                     ind,
@@ -156,9 +168,33 @@ def compute_survey(
                     m.n_missing_outcome,
                     unknown_share(work, keep, ind, design.weights),
                     int(np.count_nonzero(m.keep & ~in_band)),
+                    ineq,
                 )
             )
     return results
+
+
+def _inequality(ind, doms: Domains, est, table, level: float, block=None) -> pd.DataFrame:
+    """HEAT measures over the migratory groups on the joint covariance of their estimates.
+
+    Populations are the groups' weighted denominators (the table's, when given); `block(rows)`
+    (replicate designs) gives one margin's covariance as one svyby call over its domains."""
+    population = (
+        table["weighted_denominator"].to_numpy(dtype=np.float64)
+        if table is not None
+        else np.asarray(est.denominator, dtype=np.float64)
+    )
+    return inequality_rows(
+        ind,
+        doms.labels,
+        np.asarray(est.estimate, dtype=np.float64),
+        None if block is not None else est.cov,
+        population,
+        est.df,
+        level,
+        ind.effective_multiplier,
+        block,
+    )
 
 
 def _with_standardized(ind, doms, est, table, contrasts, level, default_ci, standards):
@@ -257,7 +293,7 @@ DISTRIBUTION = ("quantile", "below_line", "gini", "quintile_share_ratio")
 
 def _distribution(ind, design, cells, doms, m, keep, level):
     """Domain table and contrasts of a distribution estimator (docs/methods-distribution.md)."""
-    cov = bool(ind.reference_group)
+    cov = bool(ind.reference_group or migratory_dimension(ind))
     value = m.y
     if ind.estimator == "quantile":
         rule = ind.quantile_rule or "math"
@@ -265,7 +301,7 @@ def _distribution(ind, design, cells, doms, m, keep, level):
             design, cells, doms, value, keep, float(ind.quantile), rule, level, covariance=cov
         )
         pairs = SimpleNamespace(estimate=q.estimate, cov=q.cov, df=q.df)  # what contrasts read
-        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level)
+        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level), pairs
     if ind.estimator == "below_line":
         ln = ind.line
         res = below_line_domains(
@@ -285,14 +321,19 @@ def _distribution(ind, design, cells, doms, m, keep, level):
         if not res.line > 0:
             table["status"] = "line-not-positive"
             table[["estimate", "se", "ci_lower", "ci_upper"]] = np.nan
-        return table, _contrasts(ind, doms, res.est, level)
+            return (
+                table,
+                _contrasts(ind, doms, res.est, level),
+                replace(res.est, estimate=table["estimate"].to_numpy()),
+            )
+        return table, _contrasts(ind, doms, res.est, level), res.est
     measure = "gini" if ind.estimator == "gini" else "qsr"
     est, status = inequality_domains(
         design, cells, doms, value, keep, measure, ind.quantile_rule or "school", cov
     )
     table = _table(ind, doms, est, level, "mean")
     table["status"] = [s or t for s, t in zip(status, table["status"], strict=True)]
-    return table, _contrasts(ind, doms, est, level)
+    return table, _contrasts(ind, doms, est, level), est
 
 
 def quantile_table(doms: Domains, q, level: float) -> pd.DataFrame:
