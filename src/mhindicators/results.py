@@ -104,9 +104,8 @@ class ResultTable:
     #: warnings of the run (`Issue`s of severity warning), also in summary["warnings"]
     warnings: list[Issue] = field(default_factory=list)
     #: HEAT inequality measures over the migratory groups, with design-based intervals
-    inequality: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=INEQUALITY_COLUMNS)
-    )
+    #: (`compute` always sets it, possibly without rows; a ResultTable built by hand may not)
+    inequality: pd.DataFrame | None = None
     #: further tables written beside the three above (multi-country: stacked, comparison, ...)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: flag code -> meaning, source policy and publication action (outputs.labels)

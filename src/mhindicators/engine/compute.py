@@ -50,7 +50,7 @@ from mhindicators.project import DatasetSpec, Project
 from mhindicators.results import (
     CONTRAST_STATS,
     ID_COLUMNS,
-    INEQUALITY_STATS,
+    INEQUALITY_COLUMNS,
     STAT_COLUMNS,
     ResultTable,
     tidy,
@@ -117,7 +117,7 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
         warnings=warnings,
-        inequality=tidy(inequality, ID_COLUMNS + ["dimension"] + INEQUALITY_STATS),
+        inequality=tidy(inequality, INEQUALITY_COLUMNS),
     )
     result = labelled(result, catalog, vocab, _policies_used(project, catalog))
     rule = project.model.disclosure

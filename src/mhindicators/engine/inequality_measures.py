@@ -211,7 +211,10 @@ def inequality_measures(
         if name == "R":
             with np.errstate(divide="ignore", invalid="ignore"):
                 half = t * se / np.abs(value)
-            lo, hi = value * np.exp(-half), value * np.exp(half)
+                lo, hi = value * np.exp(-half), value * np.exp(half)
+        no_t = (status == OK) & ~(np.isfinite(lo) & np.isfinite(hi))
+        status[no_t] = NO_INTERVAL  # df <= 0 (a group with one PSU) or undefined: no interval
+        why = np.where(no_t, "design df of a group not positive: no interval", why)
         group = {"D": far, "R": far, "PAF": k, "PAR": k, "MDBU": k, "MDBW": k}.get(name)
         out.append(
             Measure(

@@ -104,14 +104,12 @@ def write_results(
 
 
 def tables(table: ResultTable) -> dict[str, pd.DataFrame]:
-    """The tables of a result by output name (legend and code lists when the result has them:
-    `compute` adds them; a ResultTable built by hand may not)."""
-    parts = {
-        "estimates": table.estimates,
-        "contrasts": table.contrasts,
-        "inequality": table.inequality,
-        "summary": table.summary,
-    }
+    """The tables of a result by output name (inequality measures, legend and code lists when
+    the result has them: `compute` adds them; a ResultTable built by hand may not)."""
+    parts = {"estimates": table.estimates, "contrasts": table.contrasts}
+    if table.inequality is not None:
+        parts["inequality"] = table.inequality
+    parts["summary"] = table.summary
     if table.legend is not None:
         parts["flags_legend"] = table.legend
     if table.codelists is not None:
