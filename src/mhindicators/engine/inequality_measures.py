@@ -11,6 +11,7 @@ y (formulas and conventions: docs/inequality.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -171,7 +172,6 @@ def inequality_measures(
     Intervals: t(df) Wald, R's on the log scale; df (S,) or a scalar (inf = normal).
     """
     y = np.asarray(sets.y, dtype=np.float64)
-    S = y.shape[0]
     pop = np.asarray(sets.pop, dtype=np.float64)
     present = sets.listed & np.isfinite(y) & np.isfinite(pop) & (pop > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -180,55 +180,70 @@ def inequality_measures(
         mu = np.sum(p * np.where(present, y, 0.0), axis=1)
     ref = np.asarray(sets.ref, dtype=np.int64)
     top = _best(y, present, favourable)
-    anchor = np.where(ref >= 0, ref, top)  # PAF/PAR: the reference group when there is one
-    far = _farthest(y, present, ref)
-    cov = np.where(present[:, :, None] & present[:, None, :], np.nan_to_num(sets.cov), 0.0)
-    var_ok = np.all(~present | (np.diagonal(sets.cov, axis1=1, axis2=2) > 0), axis=1)
-    t = t_quantile(conf_level, np.broadcast_to(np.asarray(df, dtype=np.float64), (S,)))
-    out = []
-    for name in measures:
-        reason = _reasons(name, sets, present, mu, favourable, far)
-        k = anchor if name in ("PAF", "PAR") else top
-        value, grad = _values(
-            name, y, p, present, mu, np.maximum(ref, 0), np.maximum(k, 0), np.maximum(far, 0)
-        )
-        grad = np.where(present, np.nan_to_num(grad), 0.0)
-        var = np.einsum("sg,sgh,sh->s", grad, cov, grad)
-        scale = np.einsum("sg,sgh,sh->s", np.abs(grad), np.abs(cov), np.abs(grad))
-        se = np.where(var_ok, variance_root(var, scale), np.nan)
-        status = np.where(np.isfinite(se), OK, NO_INTERVAL).astype(object)
-        why = np.where(status == OK, "", "a group's SE is 0 or missing (HEAT: no interval)")
-        value = np.asarray(value, dtype=np.float64)
-        clamp = np.zeros(S, dtype=bool)
-        if name in ("PAF", "PAR") and favourable:
-            clamp = (favourable * value < 0) & (reason == "")
-            value = np.where(clamp, 0.0, value)
-            status[clamp], why = CLAMPED, np.where(clamp, _CLAMP[favourable], why)
-        na = reason != ""
-        se = np.where(na | clamp, np.nan, se)
-        status[na] = NOT_APPLICABLE
-        lo, hi = value - t * se, value + t * se
-        if name == "R":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                half = t * se / np.abs(value)
-                lo, hi = value * np.exp(-half), value * np.exp(half)
-        no_t = (status == OK) & ~(np.isfinite(lo) & np.isfinite(hi))
-        status[no_t] = NO_INTERVAL  # df <= 0 (a group with one PSU) or undefined: no interval
-        why = np.where(no_t, "design df of a group not positive: no interval", why)
-        group = {"D": far, "R": far, "PAF": k, "PAR": k, "MDBU": k, "MDBW": k}.get(name)
-        out.append(
-            Measure(
-                name,
-                np.where(na, np.nan, value),
-                se,
-                np.where(na | clamp, np.nan, lo),
-                np.where(na | clamp, np.nan, hi),
-                status,
-                np.where(na, reason, why).astype(object),
-                np.where(na, -1, group) if group is not None else np.full(S, -1),
-            )
-        )
-    return out
+    common = SimpleNamespace(
+        sets=sets,
+        y=y,
+        p=p,
+        mu=mu,
+        present=present,
+        ref=ref,
+        top=top,
+        anchor=np.where(ref >= 0, ref, top),  # PAF/PAR: the reference group when there is one
+        far=_farthest(y, present, ref),
+        cov=np.where(present[:, :, None] & present[:, None, :], np.nan_to_num(sets.cov), 0.0),
+        var_ok=np.all(~present | (np.diagonal(sets.cov, axis1=1, axis2=2) > 0), axis=1),
+        t=t_quantile(conf_level, np.broadcast_to(np.asarray(df, dtype=np.float64), y.shape[:1])),
+    )
+    return [_measure(name, common, favourable) for name in measures]
+
+
+def _measure(name: str, c: SimpleNamespace, favourable: int) -> Measure:
+    """One measure over every set, with its status, reason and interval."""
+    reason = _reasons(name, c.sets, c.present, c.mu, favourable, c.far)
+    k = c.anchor if name in ("PAF", "PAR") else c.top
+    value, grad = _values(
+        name, c.y, c.p, c.present, c.mu, np.maximum(c.ref, 0), np.maximum(k, 0),
+        np.maximum(c.far, 0),
+    )  # fmt: skip
+    grad = np.where(c.present, np.nan_to_num(grad), 0.0)
+    var = np.einsum("sg,sgh,sh->s", grad, c.cov, grad)
+    scale = np.einsum("sg,sgh,sh->s", np.abs(grad), np.abs(c.cov), np.abs(grad))
+    se = np.where(c.var_ok, variance_root(var, scale), np.nan)
+    status = np.where(np.isfinite(se), OK, NO_INTERVAL).astype(object)
+    why = np.where(status == OK, "", "a group's SE is 0 or missing (HEAT: no interval)")
+    value = np.asarray(value, dtype=np.float64)
+    clamp = np.zeros(len(value), dtype=bool)
+    if name in ("PAF", "PAR") and favourable:
+        clamp = (favourable * value < 0) & (reason == "")
+        value = np.where(clamp, 0.0, value)
+        status[clamp], why = CLAMPED, np.where(clamp, _CLAMP[favourable], why)
+    na = reason != ""
+    se = np.where(na | clamp, np.nan, se)
+    status[na] = NOT_APPLICABLE
+    lo, hi = _interval(name, value, se, c.t)
+    no_t = (status == OK) & ~(np.isfinite(lo) & np.isfinite(hi))
+    status[no_t] = NO_INTERVAL  # df <= 0 (a group with one PSU): the SE stands, no interval
+    why = np.where(no_t, "design df of a group not positive: no interval", why)
+    group = {"D": c.far, "R": c.far, "PAF": k, "PAR": k, "MDBU": k, "MDBW": k}.get(name)
+    return Measure(
+        name,
+        np.where(na, np.nan, value),
+        se,
+        np.where(na | clamp, np.nan, lo),
+        np.where(na | clamp, np.nan, hi),
+        status,
+        np.where(na, reason, why).astype(object),
+        np.where(na, -1, group) if group is not None else np.full(len(value), -1),
+    )
+
+
+def _interval(name, value, se, t):
+    """Wald interval; R's on the log scale."""
+    if name != "R":
+        return value - t * se, value + t * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t * se / np.abs(value)
+        return value * np.exp(-half), value * np.exp(half)
 
 
 _CLAMP = {

@@ -16,7 +16,7 @@ import pandas as pd
 
 from mhindicators.definitions import Indicator
 from mhindicators.engine.domains import UNKNOWN
-from mhindicators.engine.inequality_measures import MEASURES, GroupSets, inequality_measures
+from mhindicators.engine.inequality_measures import GroupSets, inequality_measures
 from mhindicators.harmonization.basis import DIMENSION_BASES
 from mhindicators.results import TOTAL
 
@@ -82,26 +82,32 @@ def inequality_rows(
         GroupSets(y, covs, pop, listed, ref), FAVOURABLE[ind.favourable], conf_level, set_df
     )
     first = grouprow[np.unique(set_of, return_index=True)[1]]  # a domain row of each set
-    base = labels.iloc[first].drop(columns=[dim]).reset_index(drop=True)
-    names = np.asarray(list(groups) + [""], dtype=object)
-    parts = []
-    for m in results:
-        part = base.copy()
-        part.insert(0, "dimension", dim)
-        part["measure"] = m.name
-        part["estimate"], part["se"] = m.estimate, m.se
-        part["ci_lower"], part["ci_upper"] = m.ci_lower, m.ci_upper
-        part["conf_level"] = conf_level
-        part["n_groups"] = present.sum(axis=1)
-        part["reference_group"] = ref_level or ""
-        part["compared_group"] = names[m.group]
-        part["favourable"] = ind.favourable or ""
-        part["status"], part["reason"] = m.status, m.reason
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    order = {name: i for i, name in enumerate(MEASURES)}
-    sort = np.lexsort((out["measure"].map(order).to_numpy(), np.tile(np.arange(S), len(results))))
-    return out.iloc[sort].reset_index(drop=True)
+    return _assemble(ind, labels, dim, first, groups, present, ref_level, results, conf_level)
+
+
+def _assemble(ind, labels, dim, first, groups, present, ref_level, results, conf_level):
+    """One frame, set-major then in MEASURES order, built column by column in one go."""
+    S, M = len(first), len(results)
+    pick = np.repeat(first, M)  # set s, measure m -> row s * M + m
+    data: dict = {"dimension": np.full(S * M, dim, dtype=object)}
+    for col in labels.columns:
+        if col != dim:
+            data[col] = labels[col].to_numpy(dtype=object)[pick]
+
+    def stack(attr):
+        return np.stack([getattr(m, attr) for m in results], axis=1).ravel()
+
+    names = np.asarray([*groups, ""], dtype=object)
+    data["measure"] = np.tile(np.asarray([m.name for m in results], dtype=object), S)
+    for col in ("estimate", "se", "ci_lower", "ci_upper"):
+        data[col] = stack(col).astype(np.float64)
+    data["conf_level"] = np.full(S * M, conf_level)
+    data["n_groups"] = np.repeat(present.sum(axis=1), M)
+    data["reference_group"] = np.full(S * M, ref_level or "", dtype=object)
+    data["compared_group"] = names[stack("group")]
+    data["favourable"] = np.full(S * M, ind.favourable or "", dtype=object)
+    data["status"], data["reason"] = stack("status"), stack("reason")
+    return pd.DataFrame(data)
 
 
 def _set_covariances(idx, listed, cov, cov_block) -> np.ndarray:
