@@ -1,7 +1,7 @@
 """Time the inequality measures inside one `mhi compute` run (in process).
 
-    python bench/inequality_cost.py compute --data bench/data/nhs_10m.parquet \
-        --profile sample_data/survey/nhs_2024.profile.yaml --defs indicator_defs -f parquet -q -o OUT
+    python bench/inequality_cost.py compute --data bench/data/nhs_10m.parquet -q -o OUT \
+        --profile sample_data/survey/nhs_2024.profile.yaml --defs indicator_defs -f parquet
 
 Wraps the two entry points of the inequality table (survey and registry) with a timer and
 prints the run's wall time, the time spent in them and the number of rows they produced.
