@@ -82,6 +82,7 @@ MOVES: dict[str, str] = {
 
 #: files added to engine/ later (other branches): glob on the module name -> new package
 PATTERNS: dict[str, str] = {
+    "inequality_measures": "core",
     "inequality_*": "survey",
     "survey_*": "survey",
     "registry_*": "registry",

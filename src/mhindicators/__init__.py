@@ -20,6 +20,8 @@ _LAZY = {
     "check_profile": "mhindicators.profiles.check",
     "check_project": "mhindicators.profiles.check",
     "code_table": "mhindicators.profiles.code_tables",
+    "inequality_measures": "mhindicators.core.inequality_measures",
+    "GroupSets": "mhindicators.core.inequality_measures",
 }
 
 
@@ -31,6 +33,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "Catalog",
+    "GroupSets",
     "Indicator",
     "Issue",
     "Report",
@@ -40,6 +43,7 @@ __all__ = [
     "code_table",
     "compute",
     "draft_profile",
+    "inequality_measures",
     "load_catalog",
     "load_profile",
     "load_project",

@@ -72,6 +72,24 @@ CONTRAST_STATS = [
     "df",
 ]
 
+#: the `inequality` table after the identification columns, `dimension` (the migratory
+#: dimension) and the other dimensions (docs/inequality.md; the HTML report reads these names)
+INEQUALITY_STATS = [
+    "measure",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "conf_level",
+    "n_groups",
+    "reference_group",
+    "compared_group",
+    "favourable",
+    "status",
+    "reason",
+]
+INEQUALITY_COLUMNS = [*ID_COLUMNS, "dimension", *INEQUALITY_STATS]
+
 
 @dataclass
 class ResultTable:
@@ -85,6 +103,9 @@ class ResultTable:
     provenance: dict[str, str] = field(default_factory=dict)
     #: warnings of the run (`Issue`s of severity warning), also in summary["warnings"]
     warnings: list[Issue] = field(default_factory=list)
+    #: HEAT inequality measures over the migratory groups, with design-based intervals
+    #: (`compute` always sets it, possibly without rows; a ResultTable built by hand may not)
+    inequality: pd.DataFrame | None = None
     #: further tables written beside the three above (multi-country: stacked, comparison, ...)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: flag code -> meaning, source policy and publication action (outputs.labels)

@@ -118,7 +118,7 @@ def test_mhi_compute_killed_before_the_switch_keeps_previous_outputs(tmp_path: P
     survey += ["--profile", "sample_data/survey/nhs_2024.profile.yaml"]
     first = subprocess.run([*mhi, *survey], cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    names = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
+    names = ("estimates", "contrasts", "inequality", "summary", "flags_legend", "codelists")
     before = {f"{n}.csv": (out / f"{n}.csv").read_bytes() for n in names}
     before["datapackage.json"] = (out / "datapackage.json").read_bytes()
     env = {**os.environ, KILL_ENV: "3"}

@@ -18,7 +18,7 @@ def test_frictionless_validates_the_written_package(sample_out: Path) -> None:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
     package = json.loads((sample_out / "datapackage.json").read_text())
     names = {r["path"] for r in package["resources"]}
-    assert names == {f"{n}.csv" for n in ("estimates", "contrasts", "summary")} | {
+    assert names == {f"{n}.csv" for n in ("estimates", "contrasts", "inequality", "summary")} | {
         "flags_legend.csv",
         "codelists.csv",
     }

@@ -33,8 +33,15 @@ def _frame(sheet) -> pd.DataFrame:
 
 
 def test_sheets_and_frozen_headers(book) -> None:
-    assert book.sheetnames == ["estimates", "contrasts", "summary", "codelists", "notes"]
-    for name in ("estimates", "contrasts", "summary", "codelists"):
+    assert book.sheetnames == [
+        "estimates",
+        "contrasts",
+        "inequality",
+        "summary",
+        "codelists",
+        "notes",
+    ]
+    for name in ("estimates", "contrasts", "inequality", "summary", "codelists"):
         assert book[name].freeze_panes == "A2"
         assert book[name]["A1"].font.bold
 

@@ -136,6 +136,7 @@ OverridableField = Literal[
     "quantile",
     "quantile_rule",
     "line",
+    "favourable",
 ]
 #: Documentation fields a variant may restate freely (reported by `mhi diff` as metadata).
 DESCRIPTIVE_FIELDS = ("name", "description", "theme", "framework", "notes")
@@ -292,6 +293,13 @@ class Indicator(_Strict):
         "e.g. {migratory_status: native_born_citizen}.",
     )
     standardize: Standardize | None = None
+    favourable: Literal["higher", "lower"] | None = Field(
+        None,
+        description="Which direction of the indicator is better for health (HEAT's "
+        "favourable_indicator): `higher` (coverage, vaccination) or `lower` (unmet need, "
+        "mortality). Inequality measures that need a direction (MDBU/MDBW, the sign "
+        "convention of PAF/PAR) are reported not applicable when it is missing.",
+    )
     reliability: str | None = Field(
         None, description="Reliability policy name; default from project."
     )

@@ -4,6 +4,7 @@ basis each indicator's migratory dimension needs (UN/UNECE concepts; docs/multi-
 from __future__ import annotations
 
 from mhindicators.issues import define, issue
+from mhindicators.vocabulary.migratory import DIMENSION_BASES as DIMENSION_BASES  # re-exported
 
 define(
     "MHI540",
@@ -37,17 +38,6 @@ COLUMN_BASES: dict[str, tuple[str, ...]] = {
     "protection_status": ("protection_status",),
 }
 _PARENTS = ("mother_country_of_birth", "father_country_of_birth")
-
-#: migratory dimension of a definition -> the bases it is derived from.
-DIMENSION_BASES: dict[str, tuple[str, ...]] = {
-    "nativity": ("country_of_birth",),
-    "citizenship_status": ("citizenship",),
-    "migratory_status": ("country_of_birth", "citizenship"),
-    "migrant_generation": ("country_of_birth", "parents_country_of_birth"),
-    "years_since_arrival": ("year_of_arrival",),
-    "duration_group": ("country_of_birth", "year_of_arrival"),
-    "protection_status": ("protection_status",),
-}
 
 
 def _ordered(bases: set[str]) -> tuple[str, ...]:

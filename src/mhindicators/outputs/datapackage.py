@@ -36,8 +36,27 @@ DESCRIPTIONS = {
     "conf_level": "Confidence level of the intervals.",
 }
 
+#: table -> column -> description, where a column means something else in that table
+TABLE_DESCRIPTIONS = {
+    "inequality": {
+        "dimension": "The migratory dimension whose groups the measure compares.",
+        "measure": "HEAT summary measure code (docs/inequality.md).",
+        "estimate": "The measure, on its own scale (docs/inequality.md); CSV with 6 decimals.",
+        "se": "Delta-method SE on the joint covariance of the group estimates.",
+        "ci_lower": "Lower confidence limit (R: on the log scale).",
+        "ci_upper": "Upper confidence limit (R: on the log scale).",
+        "n_groups": "Groups with an estimate that the measure uses.",
+        "reference_group": "The definition's reference group.",
+        "compared_group": "D, R: group furthest from the reference; PAF, PAR, MDB*: the "
+        "reference or best group.",
+        "favourable": "higher or lower: the definition's favourable direction ('' if unset).",
+        "status": "ok, clamped, no-interval or not-applicable.",
+        "reason": "Why a measure is not applicable, clamped or without an interval.",
+    }
+}
 
-def field(name: str, series: pd.Series, numeric_text: bool) -> dict:
+
+def field(name: str, series: pd.Series, numeric_text: bool, table: str = "") -> dict:
     """The Table Schema field of one column."""
     if numeric_text or pd.api.types.is_float_dtype(series):
         kind = "number"
@@ -48,7 +67,9 @@ def field(name: str, series: pd.Series, numeric_text: bool) -> dict:
     else:
         kind = "string"
     out = {"name": name, "type": kind}
-    if name in DESCRIPTIONS:
+    if name in TABLE_DESCRIPTIONS.get(table, {}):
+        out["description"] = TABLE_DESCRIPTIONS[table][name]
+    elif name in DESCRIPTIONS:
         out["description"] = DESCRIPTIONS[name]
     elif name in UNIT_COLUMNS:
         out["description"] = "In the row's unit (column unit); CSV rounded per unit."
@@ -59,7 +80,9 @@ def field(name: str, series: pd.Series, numeric_text: bool) -> dict:
 
 def resource(name: str, frame: pd.DataFrame, data: bytes) -> dict:
     """A tabular data resource for `<name>.csv` whose bytes are `data`."""
-    fields = [field(c, frame[c], c in UNIT_COLUMNS or c in RATIO_COLUMNS) for c in frame.columns]
+    fields = [
+        field(c, frame[c], c in UNIT_COLUMNS or c in RATIO_COLUMNS, name) for c in frame.columns
+    ]
     return {
         "name": name.replace("_", "-"),
         "path": f"{name}.csv",

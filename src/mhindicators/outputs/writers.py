@@ -15,7 +15,7 @@ from mhindicators.errors import UsageError
 from mhindicators.issues import issue, quote
 from mhindicators.outputs.datapackage import datapackage
 from mhindicators.outputs.fileset import write_fileset
-from mhindicators.outputs.rounding import rounded_frame, rounding_rule
+from mhindicators.outputs.rounding import round_half_up, rounded_frame, rounding_rule
 from mhindicators.outputs.sdmx_csv import SdmxOptions, sdmx_frame
 from mhindicators.outputs.xlsx import require_openpyxl, write_xlsx
 from mhindicators.results import ResultTable
@@ -23,7 +23,9 @@ from mhindicators.results import ResultTable
 FORMATS = ("parquet", "csv", "sdmx-csv", "xlsx")
 DEFAULT_FORMATS = ("parquet", "csv")
 #: the tables of a run, in the order they are written
-TABLES = ("estimates", "contrasts", "summary", "flags_legend", "codelists")
+TABLES = ("estimates", "contrasts", "inequality", "summary", "flags_legend", "codelists")
+#: decimals of the inequality measures in CSV (Parquet keeps full precision)
+INEQUALITY_DECIMALS = 6
 #: files written beside the tables of a format
 SIDECARS = {"csv": ("datapackage.json",)}
 #: every file name mhi writes into an output folder
@@ -52,7 +54,8 @@ def write_results(
     license: str | None = "CC-BY-4.0",
     sdmx: SdmxOptions | None = None,
 ) -> list[Path]:
-    """Write estimates, contrasts, the indicator summary, the flags legend and the code lists.
+    """Write estimates, contrasts, inequality measures, the indicator summary, the flags legend
+    and the code lists.
 
     CSV values in an indicator's unit are rounded by `rounding` (decimals per unit, merged
     with `rounding.DEFAULT_DECIMALS`); Parquet keeps full precision. The files replace the
@@ -70,7 +73,7 @@ def write_results(
     files: dict = {}
     for fmt in dict.fromkeys(formats):
         if fmt == "csv":
-            data = {name: _csv_bytes(frame, rule) for name, frame in parts.items()}
+            data = {name: _csv_bytes(frame, rule, name) for name, frame in parts.items()}
             files.update({f"{n}.csv": partial(_write_bytes, b) for n, b in data.items()})
             package = datapackage(
                 parts, data, table.provenance, title=title, license=license, rounding=rule
@@ -102,9 +105,12 @@ def write_results(
 
 
 def tables(table: ResultTable) -> dict[str, pd.DataFrame]:
-    """The tables of a result by output name (legend and code lists when the result has them:
-    `compute` adds them; a ResultTable built by hand may not)."""
-    parts = {"estimates": table.estimates, "contrasts": table.contrasts, "summary": table.summary}
+    """The tables of a result by output name (inequality measures, legend and code lists when
+    the result has them: `compute` adds them; a ResultTable built by hand may not)."""
+    parts = {"estimates": table.estimates, "contrasts": table.contrasts}
+    if table.inequality is not None:
+        parts["inequality"] = table.inequality
+    parts["summary"] = table.summary
     if table.legend is not None:
         parts["flags_legend"] = table.legend
     if table.codelists is not None:
@@ -123,8 +129,15 @@ def _comments(table: ResultTable) -> dict[str, str]:
     }
 
 
-def _csv_bytes(frame: pd.DataFrame, rule: dict[str, int]) -> bytes:
-    return rounded_frame(frame, rule).to_csv(index=False, lineterminator="\n").encode("utf-8")
+def _csv_bytes(frame: pd.DataFrame, rule: dict[str, int], name: str = "") -> bytes:
+    if name == "inequality":  # the measures have their own scales, not the indicator's unit
+        shown = frame.copy()
+        for col in ("estimate", "se", "ci_lower", "ci_upper"):
+            if col in shown and pd.api.types.is_numeric_dtype(shown[col]):
+                shown[col] = round_half_up(shown[col], INEQUALITY_DECIMALS)
+    else:
+        shown = rounded_frame(frame, rule)
+    return shown.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def _write_bytes(data: bytes, path: Path) -> None:

@@ -48,11 +48,13 @@ from mhindicators.registry.indicators import RegistryInputs, compute_registry_in
 from mhindicators.results import (
     CONTRAST_STATS,
     ID_COLUMNS,
+    INEQUALITY_COLUMNS,
     STAT_COLUMNS,
     ResultTable,
     tidy,
 )
 from mhindicators.survey.indicators import compute_survey
+from mhindicators.survey.inequality_table import registry_rows
 
 Progress = Callable[[str], None]
 
@@ -97,15 +99,16 @@ def compute(
         raise UsageError(msg, [issue("MHI902", msg, hint="Run `mhi list` for the ids.")])
     check_dataset_indicators(project, catalog)
     projects.check_variant_countries(project, catalog)
-    estimates, contrasts, summary, warnings = [], [], [], []
+    estimates, contrasts, summary, warnings, inequality = [], [], [], [], []
     provenance = report_provenance(project, catalog, standards)
     for i, spec in enumerate(model.datasets):
         say(f"dataset {spec.id}")
         run = _run_survey if spec.kind == "survey" else _run_registry
         only = _restrict(indicators, spec.indicators)
-        est, con, summ, warn = run(
+        est, con, summ, warn, ineq = run(
             project, spec, i, catalog, vocab, standards, only, provenance, say
         )
+        inequality += ineq
         estimates += est
         contrasts += con
         summary += summ
@@ -119,6 +122,7 @@ def compute(
         summary=summary_table(summary, catalog, indicators),
         provenance=provenance,
         warnings=warnings,
+        inequality=tidy(inequality, INEQUALITY_COLUMNS),
     )
     result = labelled(result, catalog, vocab, _policies_used(project, catalog))
     rule = project.model.disclosure
@@ -214,15 +218,16 @@ def _run_survey(
     plan = within_bases(plan, catalog, profile_bases(loaded))
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary, []
+        return [], [], summary, [], []
     path = project.resolve(spec.path, "datasets", index, "path")
     digest = hash_in_background(path)
     results = _survey_results(project, spec, loaded, path, plan, vocab, standards, catalog, say)
     record_inputs(provenance, spec.id, path, loaded.path, digest)
     record_joined(provenance, spec.id, loaded, project.root)
     record_period(provenance, spec.id, loaded.profile.metadata)
-    estimates, contrasts, warnings = _survey_tables(project, spec, loaded, path, results, summary)
-    return estimates, contrasts, summary, warnings
+    tables = _survey_tables(project, spec, loaded, path, results, summary)
+    estimates, contrasts, warnings, inequality = tables
+    return estimates, contrasts, summary, warnings, inequality
 
 
 def _survey_results(project, spec, loaded, path, plan, vocab, standards, catalog, say):
@@ -276,7 +281,7 @@ def _survey_tables(project, spec, loaded, path, results, summary):
     """Flagged estimate and contrast tables of a survey dataset, and its warnings; adds each
     computed indicator's row to `summary`."""
     meta = meta_columns(spec.id, loaded.profile.metadata)
-    estimates, contrasts, warnings = [], [], []
+    estimates, contrasts, warnings, inequality = [], [], [], []
     for res in results:
         ind = res.indicator
         found = indicator_warnings(
@@ -289,6 +294,8 @@ def _survey_tables(project, spec, loaded, path, results, summary):
         estimates.append(finish(table, ind, meta))
         if len(res.contrasts):
             contrasts.append(finish(res.contrasts, ind, meta, scale_cols=SCALED_CONTRAST))
+        if len(res.inequality):  # already in the indicator's unit
+            inequality.append(finish(res.inequality, ind, meta, scale_cols=()))
         summary.append(
             computed_row(
                 ind,
@@ -300,7 +307,7 @@ def _survey_tables(project, spec, loaded, path, results, summary):
                 found,
             )
         )
-    return estimates, contrasts, warnings
+    return estimates, contrasts, warnings, inequality
 
 
 def _run_registry(
@@ -326,7 +333,7 @@ def _run_registry(
     _refuse_listed(project, index, spec, plan)
     summary = skips(plan)
     if not plan.items:
-        return [], [], summary, []
+        return [], [], summary, [], []
     ev_path = project.resolve(spec.events.path, "datasets", index, "events", "path")
     ev_digest = hash_in_background(ev_path)
     ev_wanted = set().union(*(it.variables & ev_vars for it in plan.items))
@@ -364,7 +371,7 @@ def _run_registry(
     say(f"{spec.id}: {len(events):,} events, {len(plan.items)} indicators")
     inputs = RegistryInputs(events, den, ev_prof.path, den_prof.path if den_prof else "", standards)
     meta = meta_columns(spec.id, ev_prof.profile.metadata)
-    estimates, contrasts, warnings = [], [], list(empty)
+    estimates, contrasts, warnings, inequality = [], [], list(empty), []
     for i, item in enumerate(plan.items, start=1):
         ind = item.indicator
         meta["migratory_basis"] = indicator_basis(ind)
@@ -392,6 +399,11 @@ def _run_registry(
         table["unknown_migratory_share"] = res.unknown_share
         scaled = SCALED if ind.estimator == "proportion" else ()  # rates come scaled
         estimates.append(finish(table, ind, meta, scale_cols=scaled))
+        if spec.kind != "policy" and ind.estimator != "count":
+            scale = ind.effective_multiplier if scaled else 1.0
+            ineq = registry_rows(ind, res.table, project.model.confidence_level, scale)
+            if len(ineq):
+                inequality.append(finish(ineq, ind, meta, scale_cols=()))
         if len(res.contrasts):
             con_scaled = SCALED_CONTRAST if ind.estimator == "proportion" else ()
             contrasts.append(finish(res.contrasts, ind, meta, scale_cols=con_scaled))
@@ -406,4 +418,4 @@ def _run_registry(
                 found,
             )
         )
-    return estimates, contrasts, summary, warnings
+    return estimates, contrasts, summary, warnings, inequality

@@ -167,14 +167,14 @@ def finish_totals(
         part = total.parts[(dims, _bands)]
         doms = all_domains(Cells(dims, part.levels, np.zeros(0, dtype=np.int64)))
         for j, ind in enumerate(inds):
-            table, contrasts = finish_column(
+            table, contrasts, ineq = finish_column(
                 ind, j, part.stats, doms, conf_level, default_ci, standards
             )
             part_u, all_u = part.unknown[j]
             share = float(part_u / all_u) if all_u > 0 else float("nan")
             n = (int(part.n_universe[j]), int(part.n_missing[j]))
             results.append(
-                SurveyResult(ind, table, contrasts, *n, share, int(part.n_excluded_age[j]))
+                SurveyResult(ind, table, contrasts, *n, share, int(part.n_excluded_age[j]), ineq)
             )
     return results
 

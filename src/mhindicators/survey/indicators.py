@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +36,7 @@ from mhindicators.stdpop import align
 from mhindicators.survey.contrasts import domain_contrasts
 from mhindicators.survey.estimate import DomainEstimates, estimate_domains
 from mhindicators.survey.inequality import inequality_domains
+from mhindicators.survey.inequality_table import inequality_rows, migratory_dimension
 from mhindicators.survey.poverty import below_line_domains
 from mhindicators.survey.quantile import quantile_domains
 from mhindicators.survey.standardize import standardize
@@ -61,6 +62,8 @@ class SurveyResult:
     n_missing_outcome: int
     unknown_share: float
     n_excluded_age: int
+    #: HEAT summary measures over the migratory groups (inequality_table.py)
+    inequality: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def cell_dimensions(ind: Indicator) -> list[str]:
@@ -99,9 +102,12 @@ def compute_survey(
             m = part.measures[j]
             keep = m.keep & part.in_band
             if ind.estimator in DISTRIBUTION:
-                table, contrasts = _distribution(ind, design, part.cells, doms, m, keep, conf_level)
+                table, contrasts, pairs = _distribution(
+                    ind, design, part.cells, doms, m, keep, conf_level
+                )
+                ineq = _inequality(ind, doms, pairs, table, conf_level)
             else:
-                table, contrasts = finish_column(
+                table, contrasts, ineq = finish_column(
                     ind, j, part.stats, doms, conf_level, default_ci, standards
                 )
             results.append(
@@ -113,6 +119,7 @@ def compute_survey(
                     m.n_missing_outcome,
                     unknown_share(part.work, keep, ind, design.weights),
                     int(np.count_nonzero(m.keep & ~part.in_band)),
+                    ineq,
                 )
             )
     return results
@@ -184,14 +191,15 @@ def finish_column(
     conf_level: float,
     default_ci: str,
     standards: Mapping[str, Path] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Domain table and contrasts of column `j` of `stats` (any estimator but distributions)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Domain table, contrasts and inequality measures of column `j` of `stats` (any
+    estimator but distributions)."""
     est = estimate_domains(
         stats,
         doms.membership,
         column=j,
         estimator=SURVEY_ESTIMATOR[ind.estimator],  # type: ignore[arg-type]
-        covariance=bool(ind.reference_group or ind.standardize),
+        covariance=bool(ind.reference_group or ind.standardize or migratory_dimension(ind)),
     )
     table = _table(ind, doms, est, conf_level, default_ci)
     margin_cov = None
@@ -210,11 +218,37 @@ def finish_column(
             return sub.cov
 
     contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
+    ineq_doms, ineq_est, block = doms, est, margin_cov
     if ind.standardize is not None:
         table, contrasts = _with_standardized(
             ind, doms, est, table, contrasts, conf_level, default_ci, standards or {}
         )
-    return table, contrasts
+        ineq_doms, ineq_est = _standardized(ind, doms, est, standards or {})
+        block = None  # standardised covariances are combinations of the full one
+    return table, contrasts, _inequality(ind, ineq_doms, ineq_est, None, conf_level, block)
+
+
+def _inequality(ind, doms: Domains, est, table, level: float, block=None) -> pd.DataFrame:
+    """HEAT measures over the migratory groups on the joint covariance of their estimates.
+
+    Populations are the groups' weighted denominators (the table's, when given); `block(rows)`
+    (replicate designs) gives one margin's covariance as one svyby call over its domains."""
+    population = (
+        table["weighted_denominator"].to_numpy(dtype=np.float64)
+        if table is not None
+        else np.asarray(est.denominator, dtype=np.float64)
+    )
+    return inequality_rows(
+        ind,
+        doms.labels,
+        np.asarray(est.estimate, dtype=np.float64),
+        None if block is not None else est.cov,
+        population,
+        est.df,
+        level,
+        ind.effective_multiplier,
+        block,
+    )
 
 
 def _with_standardized(ind, doms, est, table, contrasts, level, default_ci, standards):
@@ -314,7 +348,7 @@ DISTRIBUTION = ("quantile", "below_line", "gini", "quintile_share_ratio")
 
 def _distribution(ind, design, cells, doms, m, keep, level):
     """Domain table and contrasts of a distribution estimator (docs/methods-distribution.md)."""
-    cov = bool(ind.reference_group)
+    cov = bool(ind.reference_group or migratory_dimension(ind))
     value = m.y
     if ind.estimator == "quantile":
         rule = ind.quantile_rule or "math"
@@ -322,7 +356,7 @@ def _distribution(ind, design, cells, doms, m, keep, level):
             design, cells, doms, value, keep, float(ind.quantile), rule, level, covariance=cov
         )
         pairs = SimpleNamespace(estimate=q.estimate, cov=q.cov, df=q.df)  # what contrasts read
-        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level)
+        return quantile_table(doms, q, level), _contrasts(ind, doms, pairs, level), pairs
     if ind.estimator == "below_line":
         ln = ind.line
         res = below_line_domains(
@@ -342,14 +376,19 @@ def _distribution(ind, design, cells, doms, m, keep, level):
         if not res.line > 0:
             table["status"] = "line-not-positive"
             table[["estimate", "se", "ci_lower", "ci_upper"]] = np.nan
-        return table, _contrasts(ind, doms, res.est, level)
+            return (
+                table,
+                _contrasts(ind, doms, res.est, level),
+                replace(res.est, estimate=table["estimate"].to_numpy()),
+            )
+        return table, _contrasts(ind, doms, res.est, level), res.est
     measure = "gini" if ind.estimator == "gini" else "qsr"
     est, status = inequality_domains(
         design, cells, doms, value, keep, measure, ind.quantile_rule or "school", cov
     )
     table = _table(ind, doms, est, level, "mean")
     table["status"] = [s or t for s, t in zip(status, table["status"], strict=True)]
-    return table, _contrasts(ind, doms, est, level)
+    return table, _contrasts(ind, doms, est, level), est
 
 
 def quantile_table(doms: Domains, q, level: float) -> pd.DataFrame:
