@@ -61,8 +61,17 @@ def inequality_fixture(run: Path) -> pd.DataFrame:
     est = pd.read_parquet(run / "estimates.parquet")
     ids = ["eu_unmet_medical_need", "hs_health_coverage"]
     base = est[est["indicator_id"].isin(ids)].drop_duplicates("indicator_id")
-    id_cols = ["dataset", "country", "year", "indicator_id", "indicator_version", "source",
-               "estimator", "unit", "migratory_basis"]  # fmt: skip
+    id_cols = [
+        "dataset",
+        "country",
+        "year",
+        "indicator_id",
+        "indicator_version",
+        "source",
+        "estimator",
+        "unit",
+        "migratory_basis",
+    ]
     rows = []
     for _, b in base.iterrows():
         for measure, value, status, reason in [
@@ -74,10 +83,22 @@ def inequality_fixture(run: Path) -> pd.DataFrame:
             ("MLD", float("nan"), "not_applicable", "an estimate of 0 in a group (log undefined)"),
         ]:
             rows.append(
-                {**{c: b[c] for c in id_cols}, "age_group": "_T", "sex": "_T",
-                 "dimension": "migratory_status", "measure": measure, "estimate": value,
-                 "se": value / 10, "ci_lower": value - 0.2, "ci_upper": value + 0.2,
-                 "conf_level": 0.95, "n_groups": 4, "reference_group": "native_born_citizen",
-                 "favourable": False, "status": status, "reason": reason}  # fmt: skip
+                {
+                    **{c: b[c] for c in id_cols},
+                    "age_group": "_T",
+                    "sex": "_T",
+                    "dimension": "migratory_status",
+                    "measure": measure,
+                    "estimate": value,
+                    "se": value / 10,
+                    "ci_lower": value - 0.2,
+                    "ci_upper": value + 0.2,
+                    "conf_level": 0.95,
+                    "n_groups": 4,
+                    "reference_group": "native_born_citizen",
+                    "favourable": False,
+                    "status": status,
+                    "reason": reason,
+                }
             )
     return pd.DataFrame(rows)

@@ -10,9 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mhindicators.outputs.report import build_report
+from mhindicators.outputs.report import build_report, select
 from mhindicators.outputs.report import page as page_mod
-from mhindicators.outputs.report import select
 from mhindicators.results import ResultTable
 from tests.report.conftest import MULTI, copy_run, inequality_fixture, invoke
 
@@ -40,7 +39,7 @@ def test_every_plot_has_a_text_alternative(sample_report: Path) -> None:
             assert f'id="{ref}"' in html
     # each figure is followed by its data as a table
     assert html.count("<figure>") == html.count("Data of this plot as a table") == len(svgs)
-    # text kept as text (svg.fonttype none): the labels are <text>, not glyph paths
+    # text kept as text: the labels are <text>, not glyph paths
     assert "<text" in html and "Native-born citizen" in html
 
 
@@ -58,12 +57,18 @@ def test_flags_marked_beyond_colour(sample_report: Path, sample_run: Path) -> No
 def test_suppressed_cell_has_no_number() -> None:
     est = pd.DataFrame(
         {
-            "dataset": "d", "indicator_id": "x", "migratory_status": ["a", "b", "_T"],
-            "sex": "_T", "estimate": [12.3456, 45.6789, 20.0], "ci_lower": [10.0, 40.0, 18.0],
-            "ci_upper": [14.0, 50.0, 22.0], "flags": ["", "Px", "Pc"], "status": "",
+            "dataset": "d",
+            "indicator_id": "x",
+            "migratory_status": ["a", "b", "_T"],
+            "sex": "_T",
+            "estimate": [12.3456, 45.6789, 20.0],
+            "ci_lower": [10.0, 40.0, 18.0],
+            "ci_upper": [14.0, 50.0, 22.0],
+            "flags": ["", "Px", "Pc"],
+            "status": "",
             "action": ["publish", "suppress", "publish_with_caution"],
         }
-    )  # fmt: skip
+    )
     rows = select.forest_rows(est, "migratory_status", "a", [], select.Labels(None))
     assert list(rows["label"]) == ["a", "b", "Total"]
     assert list(rows["hidden"]) == [False, True, False]
@@ -102,8 +107,9 @@ def test_inequality_table_shown_with_left_out_measures(sample_run: Path, tmp_pat
     codes = {i.code for i in issues}
     assert "MHI957" in codes and "MHI958" not in codes
     assert all(i.severity != "error" for i in issues)  # a whole-run report: warnings
-    result = invoke(["report", str(run), "-o", str(tmp_path / "one.html"),
-                     "-i", "hs_health_coverage"])  # fmt: skip
+    result = invoke(
+        ["report", str(run), "-o", str(tmp_path / "one.html"), "-i", "hs_health_coverage"]
+    )
     assert result.exit_code == 1, result.output  # asked for it: not applicable is an error
     assert "MHI957" in result.output and (tmp_path / "one.html").is_file()
 
@@ -172,8 +178,13 @@ def test_plots_written_as_files(sample_run: Path, tmp_path: Path) -> None:
 
     for fmt in ("svg", "png"):
         plots = tmp_path / fmt
-        build_report(sample_run, tmp_path / "r.html", indicators=["hs_health_coverage"],
-                     plots_dir=plots, plot_format=fmt)  # fmt: skip
+        build_report(
+            sample_run,
+            tmp_path / "r.html",
+            indicators=["hs_health_coverage"],
+            plots_dir=plots,
+            plot_format=fmt,
+        )
         files = sorted(p.name for p in plots.iterdir())
         assert f"forest-hs_health_coverage.{fmt}" in files and len(files) >= 2
     svg = (tmp_path / "svg" / "forest-hs_health_coverage.svg").read_text()
@@ -204,7 +215,11 @@ def test_multi_country_sections(multi_run: Path, tmp_path: Path) -> None:
 
 
 def test_without_matplotlib(monkeypatch, sample_run: Path, tmp_path: Path) -> None:
+    """The page's SVG needs nothing more; PNG files need matplotlib (the `report` extra)."""
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    result = invoke(["report", str(sample_run), "-o", str(tmp_path / "r.html")])
+    args = ["report", str(sample_run), "-o", str(tmp_path / "r.html"), "-i", "anc4_coverage"]
+    assert invoke(args).exit_code == 0
+    result = invoke([*args, "--plots-dir", str(tmp_path / "p"), "--plot-format", "png"])
     assert result.exit_code == 2
     assert "MHI950" in result.output and "mhindicators[report]" in result.output
+    assert not (tmp_path / "p").exists()

@@ -69,8 +69,9 @@ def report(
         from mhindicators.outputs.report import build_report
         from mhindicators.outputs.report.plots import check_plot_format, require_matplotlib
 
-        require_matplotlib()
         check_plot_format(plot_format)
+        if plots_dir is not None and plot_format == "png":
+            require_matplotlib()
         project_file = project_file_or_none(project) if (project or run_dir is None) else None
         folder = run_dir
         if folder is None:

@@ -46,8 +46,9 @@ def build_report(
     report (no reference group, measures not applicable, no inequality table) are appended to
     `issues` and said in the report; bad input raises MhiError (MHI950-MHI960).
     """
-    plots.require_matplotlib()
     plots.check_plot_format(plot_format)
+    if plots_dir is not None and plot_format == "png":
+        plots.require_matplotlib()  # before the work, not at the end
     run = run_from_result(source) if isinstance(source, ResultTable) else load_run(source)
     found: list[Issue] = []
     ctx = _context(run, indicators, by or [], found)
@@ -59,8 +60,10 @@ def build_report(
     if plots_dir is not None:
         plots.write_figures(figures, plots_dir, plot_format)
     if indicators:  # what was asked for and could not be delivered is an error
-        found = [dataclasses.replace(i, severity="error") if i.severity == "warning" else i
-                 for i in found]  # fmt: skip
+        found = [
+            dataclasses.replace(i, severity="error") if i.severity == "warning" else i
+            for i in found
+        ]
     if issues is not None:
         issues.extend(found)
     return Path(out)
@@ -113,19 +116,29 @@ def _page(ctx: Context, project, title, figures, found: list[Issue]) -> str:
     for ind in ctx.indicators:
         est, con = est_by[ind], con_by.get(ind, empty)
         if not len(con) and select.migratory_dimension(est, con) is not None:
-            found.append(issue("MHI956", f"{ind} has no reference group: gap and reference-based "
-                                         "measures left out"))  # fmt: skip
+            found.append(
+                issue(
+                    "MHI956",
+                    f"{ind} has no reference group: gap and reference-based measures left out",
+                )
+            )
         html = sections.indicator_section(ctx, ind, est, con, figures)
         body.append((f"ind-{sections.slug(ind)}", ind, html))
         _measure_issues(ctx, ind, len(con) > 0, found)
     out = [
         ("", "", _intro(ctx)),
-        ("legend", "Flags legend and how cells are drawn", sections.legend_section(
-            run.table("flags_legend"))),
-        ("gaps", "Gaps between migrant groups and the reference", sections.gaps_section(
-            ctx, figures)),
+        (
+            "legend",
+            "Flags legend and how cells are drawn",
+            sections.legend_section(run.table("flags_legend")),
+        ),
+        (
+            "gaps",
+            "Gaps between migrant groups and the reference",
+            sections.gaps_section(ctx, figures),
+        ),
         ("measures", "Inequality measures", _measures_summary(ctx, found)),
-    ]  # fmt: skip
+    ]
     if run.table("comparison") is not None and len(run.table("comparison")):
         out.append(("countries", "Country comparison", sections.country_section(ctx, figures)))
     matrix = _matrix(project)
@@ -158,8 +171,10 @@ def _measure_issues(ctx: Context, ind: str, has_ref: bool, found: list[Issue]) -
     rows = measures.headline(ctx.inequality, ind)
     out = measures.left_out(rows)
     if len(out):
-        what = ", ".join(f"{m} ({quote(str(r), 60)})" for m, r in
-                         zip(out["measure"], out["reason"].fillna(""), strict=True))  # fmt: skip
+        what = ", ".join(
+            f"{m} ({quote(str(r), 60)})"
+            for m, r in zip(out["measure"], out["reason"].fillna(""), strict=True)
+        )
         found.append(issue("MHI957", f"{ind}: measures not applicable: {what}"))
 
 
@@ -180,8 +195,11 @@ def _measures_summary(ctx: Context, found: list[Issue]) -> str:
 
 def _skipped(ctx: Context) -> str:
     s = ctx.run.summary
-    rows = s[(s["status"] != "computed") & (s["indicator_status"] != "computed")] if (
-        "indicator_status" in s) else s[s["status"] != "computed"]  # fmt: skip
+    rows = (
+        s[(s["status"] != "computed") & (s["indicator_status"] != "computed")]
+        if ("indicator_status" in s)
+        else s[s["status"] != "computed"]
+    )
     if not len(rows):
         return "<p>Every indicator of the run was computed.</p>"
     cols = [c for c in ("indicator_id", "dataset", "reason") if c in rows]

@@ -41,7 +41,8 @@ def headline(ineq: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         rows = rows[(rows[fixed] == TOTAL).all(axis=1)]
     order = {m: i for i, m in enumerate(MEASURES)}
     return rows.sort_values(
-        ["dataset", "dimension", "measure"], key=lambda s: s.map(order) if s.name == "measure" else s
+        ["dataset", "dimension", "measure"],
+        key=lambda s: s.map(order) if s.name == "measure" else s,
     )
 
 

@@ -16,7 +16,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.5rem;
 .meta { color: #555; margin-top: 0; }
 nav ol { columns: 2; font-size: .9rem; }
 figure { margin: 1rem 0; } figcaption { font-size: .9rem; color: #333; }
-svg.plot { width: 100%; height: auto; max-width: 760px; display: block; }
+svg.plot { max-width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -39,7 +39,7 @@ def number(value: object, digits: int = 3) -> str:
         return ""
     if x == 0:
         return "0"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
     return f"{x:,.{min(decimals, 6)}f}"
 
 
@@ -71,7 +71,7 @@ def _missing(val: object) -> bool:
 def figure(fig, data_table: str, caption: str) -> str:
     """A plot with its caption and its data as a table (the text alternative)."""
     return (
-        f'<figure>{fig.svg}<figcaption>{escape(caption)}</figcaption></figure>'
+        f"<figure>{fig.svg}<figcaption>{escape(caption)}</figcaption></figure>"
         f"<details><summary>Data of this plot as a table</summary>{data_table}</details>"
     )
 

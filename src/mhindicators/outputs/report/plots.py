@@ -1,11 +1,10 @@
-"""Interval plots (forest plots of estimates, gaps, country comparisons) drawn with matplotlib
-and kept as SVG with its text as text, a <title>/<desc> for screen readers and ids unique within
-the page; the same figures can be written as SVG or PNG files for publications."""
+"""Interval plots (forest plots of estimates, gaps, country comparisons): SVG written by
+`svg.interval_svg` for the page and for SVG files; PNG files drawn from the same rows with
+matplotlib (the optional `report` extra), which only `--plot-format png` needs."""
 
 from __future__ import annotations
 
 import html
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +14,14 @@ import pandas as pd
 
 from mhindicators.errors import UsageError
 from mhindicators.issues import issue
+from mhindicators.outputs.report.svg import interval_svg
 
 #: Okabe & Ito (2008) colour-blind-safe palette: reference blue, the groups in the others
 #: (not its yellow, too light on white)
 REFERENCE = ("#0072B2", "s")
 TOTAL = ("#000000", "D")
-CYCLE = [
-    ("#D55E00", "o"), ("#009E73", "^"), ("#CC79A7", "v"), ("#E69F00", "P"),
-    ("#56B4E9", "X"), ("#999999", "*"),
-]  # fmt: skip
+COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"]
+MARKERS = ["o", "^", "v", "P", "X", "*", "D", "s"]  # colour and shape cycle apart: 24 pairs
 PLOT_FORMATS = ("svg", "png")
 #: notes beside a row are cut to this length in the plot (whole in its data table)
 NOTE_CHARS = 36
@@ -33,13 +31,15 @@ ROW_COLUMNS = ["label", "estimate", "lower", "upper", "key", "hollow", "hidden",
 
 @dataclass
 class Figure:
-    """One plot: its SVG for the page, and the matplotlib figure to write as a file."""
+    """One plot: its SVG for the page, and what it was drawn from (to draw it as PNG)."""
 
     name: str
     title: str
     desc: str
     svg: str
-    figure: object
+    rows: pd.DataFrame
+    xlabel: str
+    ref_x: float | None
 
 
 def require_matplotlib() -> None:
@@ -71,11 +71,18 @@ def interval_figure(
 ) -> Figure:
     """Points with intervals, one row each (ROW_COLUMNS); hidden rows show their note only
     (a suppressed cell has no number), hollow markers mark cells to read with caution."""
+    slug = re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    text = interval_svg(rows, _styles(rows["key"]), xlabel, ref_x, slug, title, desc)
+    return Figure(name, title, desc, text, rows, xlabel, ref_x)
+
+
+def _png(fig: Figure, path: Path) -> None:
+    """The figure drawn with matplotlib as a 200 dpi PNG."""
+    rows, xlabel, ref_x = fig.rows, fig.xlabel, fig.ref_x
     require_matplotlib()
     import matplotlib
     from matplotlib.figure import Figure as MplFigure
 
-    matplotlib.rcParams["svg.hashsalt"] = name  # ids unique between the page's SVGs
     n = len(rows)
     # fixed margins from the label lengths: a layout engine would lay the text out twice
     longest = max((len(str(s)) for s in rows["label"]), default=10)
@@ -100,10 +107,18 @@ def interval_figure(
             lo, hi = rows["lower"].to_numpy(float)[sel], rows["upper"].to_numpy(float)[sel]
             err = np.vstack([np.nan_to_num(est - lo), np.nan_to_num(hi - est)])
             ax.errorbar(
-                est, y[sel], xerr=err, fmt=marker, color=colour, ecolor=colour, capsize=2,
-                markersize=6, markerfacecolor="white" if hollow else colour, linewidth=1.2,
+                est,
+                y[sel],
+                xerr=err,
+                fmt=marker,
+                color=colour,
+                ecolor=colour,
+                capsize=2,
+                markersize=6,
+                markerfacecolor="white" if hollow else colour,
+                linewidth=1.2,
                 label=None if labelled else key,
-            )  # fmt: skip
+            )
             labelled = True
     if ref_x is not None and np.isfinite(ref_x):
         ax.axvline(ref_x, color="#555555", linewidth=0.8, linestyle="--")
@@ -118,9 +133,10 @@ def interval_figure(
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     if len(ax.get_legend_handles_labels()[1]) > 1:
-        fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False,
-                   fontsize=8)  # fmt: skip
-    return Figure(name, title, desc, _svg(fig, name, title, desc), fig)
+        fig.legend(
+            loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8
+        )
+    fig.savefig(path, format="png", dpi=200, metadata={"Software": None})
 
 
 def _styles(keys: pd.Series) -> dict[str, tuple[str, str]]:
@@ -131,32 +147,9 @@ def _styles(keys: pd.Series) -> dict[str, tuple[str, str]]:
         elif key == "Total":
             out[key] = TOTAL
         else:
-            out[key] = CYCLE[i % len(CYCLE)]
+            out[key] = (COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)])
             i += 1
     return out
-
-
-def _svg(fig, name: str, title: str, desc: str) -> str:
-    """The figure as inline SVG: no XML prolog, role=img labelled by its <title> and <desc>."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    text = buf.getvalue()
-    text = text[text.index("<svg") :]
-    slug = re.sub(r"[^A-Za-z0-9_-]", "-", name)
-    # matplotlib numbers its ids per figure (figure_1, patch_1): prefixed, unique in the page
-    text = re.sub(r'\bid="', f'id="{slug}-', text)
-    text = text.replace('href="#', f'href="#{slug}-').replace("url(#", f"url(#{slug}-")
-    label = (
-        f'<title id="{slug}-title">{html.escape(title)}</title>'
-        f'<desc id="{slug}-desc">{html.escape(desc)}</desc>'
-    )
-    text = re.sub(
-        r"<svg ",
-        f'<svg role="img" aria-labelledby="{slug}-title {slug}-desc" class="plot" ',
-        text,
-        count=1,
-    )
-    return re.sub(r"(<svg[^>]*>)", r"\1" + label.replace("\\", "\\\\"), text, count=1)
 
 
 def write_figures(figures: list[Figure], folder: Path | str, fmt: str = "svg") -> list[Path]:
@@ -175,6 +168,6 @@ def write_figures(figures: list[Figure], folder: Path | str, fmt: str = "svg") -
                     '<?xml version="1.0" encoding="utf-8"?>\n' + fig.svg, encoding="utf-8"
                 )
             else:
-                fig.figure.savefig(tmp, format="png", dpi=200, metadata={"Software": None})
+                _png(fig, tmp)
         written.append(target)
     return written

@@ -25,7 +25,7 @@ def _rows_table(rows: pd.DataFrame, first: str = "row") -> str:
             "CI lower": rows["lower"],
             "CI upper": rows["upper"],
             "note": rows["note"],
-            "action": rows["action"] if "action" in rows else "",
+            "action": rows.get("action", ""),
         }
     )
     return page.table(shown, numeric=("estimate", "CI lower", "CI upper"))
@@ -49,13 +49,21 @@ def indicator_section(ctx, ind: str, est: pd.DataFrame, con: pd.DataFrame, figs:
     )
     ref_x = rows.loc[rows["key"].str.endswith("(reference)"), "estimate"]
     fig = plots.interval_figure(
-        f"forest-{slug(ind)}", rows, unit, title, desc,
+        f"forest-{slug(ind)}",
+        rows,
+        unit,
+        title,
+        desc,
         float(ref_x.iloc[0]) if len(ref_x) == 1 else None,
-    )  # fmt: skip
+    )
     figs.append(fig)
     parts = [
         f"<p><code>{escape(ind)}</code> · unit: {escape(unit)} · {escape(mig_text)}"
-        + (f" · reference group: <strong>{escape(ctx.labels(mig or '', ref))}</strong>" if ref else "")
+        + (
+            f" · reference group: <strong>{escape(ctx.labels(mig or '', ref))}</strong>"
+            if ref
+            else ""
+        )
         + "</p>",
         page.figure(fig, _rows_table(rows), title + ". " + desc),
     ]
@@ -98,8 +106,9 @@ def gaps_section(ctx, figs: list) -> str:
     for unit, part in rows.groupby("unit_label", sort=True):
         title = f"Gaps (group minus reference) across indicators, {unit}"
         desc = f"{len(part)} gaps; {int(part['hidden'].sum())} suppressed or missing."
-        fig = plots.interval_figure(f"gaps-{slug(unit)}", part, f"difference ({unit})", title,
-                                    desc, 0.0)  # fmt: skip
+        fig = plots.interval_figure(
+            f"gaps-{slug(unit)}", part, f"difference ({unit})", title, desc, 0.0
+        )
         figs.append(fig)
         html += f"<h3>{escape(unit)}</h3>" + page.figure(fig, _rows_table(part, "gap"), title)
     return html
@@ -119,8 +128,14 @@ def country_section(ctx, figs: list) -> str:
         unit = UNIT_LABELS.get(code, code)
         title = f"Country comparison of gaps (group minus reference), {unit}"
         desc = f"{len(part)} country gaps; {int(part['hollow'].sum())} not comparable."
-        fig = plots.interval_figure(f"countries-{slug(unit)}", part.assign(action=""),
-                                    f"difference ({unit})", title, desc, 0.0)  # fmt: skip
+        fig = plots.interval_figure(
+            f"countries-{slug(unit)}",
+            part.assign(action=""),
+            f"difference ({unit})",
+            title,
+            desc,
+            0.0,
+        )
         figs.append(fig)
         table = _rows_table(part.assign(action="", note=part["note"] + " " + part["reasons"]))
         html += f"<h3>{escape(unit)}</h3>" + page.figure(fig, table, title)
@@ -163,17 +178,21 @@ def legend_section(legend: pd.DataFrame | None) -> str:
 
 def methods_section(level: str) -> str:
     docs = [
-        ("methods-survey.md", "Survey estimation: design-based estimates, linearization or "
-         "replicate variances, named interval methods, contrasts with the joint covariance"),
-        ("methods-registry.md", "Registry rates: exact Poisson intervals, direct "
-         "standardisation with Fay-Feuer intervals, rate ratios and differences"),
+        (
+            "methods-survey.md",
+            "Survey estimation: design-based estimates, linearization or "
+            "replicate variances, named interval methods, contrasts with the joint covariance",
+        ),
+        (
+            "methods-registry.md",
+            "Registry rates: exact Poisson intervals, direct "
+            "standardisation with Fay-Feuer intervals, rate ratios and differences",
+        ),
         ("reliability.md", "Reliability and disclosure policies and their flag codes"),
         ("multi-country.md", "Multi-country stacking and comparability codes"),
         ("report.md", "Reading this report, the inequality measures and the plotting choices"),
-    ]  # fmt: skip
-    items = "".join(
-        f'<li><a href="docs/{d}">{escape(d)}</a>: {escape(t)}</li>' for d, t in docs
-    )
+    ]
+    items = "".join(f'<li><a href="docs/{d}">{escape(d)}</a>: {escape(t)}</li>' for d, t in docs)
     return (
         f"<p>Every interval is a {escape(level)} interval from the run. Survey estimates are "
         "design-based (weights, strata, clusters); gaps use the covariance of the two groups' "

@@ -142,9 +142,12 @@ def gap_rows(run, labels: Labels, only: list[str]) -> pd.DataFrame:
     r = cell.reindex(pd.MultiIndex.from_frame(con[[*keys, "reference"]])).to_numpy()
     rank = np.fmax(np.nan_to_num(g), np.nan_to_num(r)).astype(int)
     con = con.assign(
-        _action=[_ACTIONS[k] for k in rank], flags="", estimate=con["difference"],
-        ci_lower=con["difference_ci_lower"], ci_upper=con["difference_ci_upper"],
-    )  # fmt: skip
+        _action=[_ACTIONS[k] for k in rank],
+        flags="",
+        estimate=con["difference"],
+        ci_lower=con["difference_ci_lower"],
+        ci_upper=con["difference_ci_upper"],
+    )
     con = con.sort_values(["unit", "indicator_id", "dataset", "group"], kind="stable")
     glabel = [labels(d, v) for d, v in zip(con["dimension"], con["group"], strict=True)]
     multi = con.groupby("indicator_id")["dataset"].transform("nunique") > 1
@@ -170,8 +173,13 @@ def country_rows(comparison: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     note = np.where(comparable, "", "not comparable: " + comp["comparability"].astype(str))
     return pd.DataFrame(
         {
-            "label": (comp["reference_indicator_id"] + " · " + pd.Series(glabel, index=comp.index)
-                      + " · " + comp["country"]).to_numpy(),
+            "label": (
+                comp["reference_indicator_id"]
+                + " · "
+                + pd.Series(glabel, index=comp.index)
+                + " · "
+                + comp["country"]
+            ).to_numpy(),
             "estimate": est,
             "lower": comp["difference_ci_lower"].to_numpy(float),
             "upper": comp["difference_ci_upper"].to_numpy(float),
@@ -182,4 +190,4 @@ def country_rows(comparison: pd.DataFrame, labels: Labels) -> pd.DataFrame:
             "unit": comp["unit"].astype(str).to_numpy(),
             "reasons": comp["reasons"].fillna("").astype(str).to_numpy(),
         }
-    )  # fmt: skip
+    )

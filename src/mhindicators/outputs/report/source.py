@@ -25,12 +25,35 @@ REQUIRED = {
 OPTIONAL = ("inequality", "flags_legend", "codelists", "comparison", "stacked")
 #: columns read as text from CSV (codes such as `_T`, flags, ids)
 _NUMERIC = {
-    "estimate", "se", "ci_lower", "ci_upper", "conf_level", "df", "deff", "cv", "n_unweighted",
-    "weighted_numerator", "weighted_denominator", "n_eff", "unknown_migratory_share", "events",
-    "denominator", "reference_estimate", "difference", "difference_se", "difference_ci_lower",
-    "difference_ci_upper", "ratio", "ratio_se", "ratio_ci_lower", "ratio_ci_upper", "n_groups",
-    "n_universe", "n_missing_outcome", "n_excluded_age",
-}  # fmt: skip
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "conf_level",
+    "df",
+    "deff",
+    "cv",
+    "n_unweighted",
+    "weighted_numerator",
+    "weighted_denominator",
+    "n_eff",
+    "unknown_migratory_share",
+    "events",
+    "denominator",
+    "reference_estimate",
+    "difference",
+    "difference_se",
+    "difference_ci_lower",
+    "difference_ci_upper",
+    "ratio",
+    "ratio_se",
+    "ratio_ci_lower",
+    "ratio_ci_upper",
+    "n_groups",
+    "n_universe",
+    "n_missing_outcome",
+    "n_excluded_age",
+}
 
 
 @dataclass
