@@ -41,6 +41,7 @@ def test_every_plot_has_a_text_alternative(sample_report: Path) -> None:
     assert html.count("<figure>") == html.count("Data of this plot as a table") == len(svgs)
     # text kept as text: the labels are <text>, not glyph paths
     assert "<text" in html and "Native-born citizen" in html
+    assert "Female · Foreign-born citizen" in html  # --by sex: a block per sex
 
 
 def test_flags_marked_beyond_colour(sample_report: Path, sample_run: Path) -> None:
@@ -209,6 +210,7 @@ def test_multi_country_sections(multi_run: Path, tmp_path: Path) -> None:
     result = invoke(["report", str(multi_run), "-o", str(out), "-p", str(MULTI)])
     assert result.exit_code == 0, result.output
     html = out.read_text()
+    assert "<title>Migrant-health indicators, three countries" in html  # the project's name
     assert 'id="countries"' in html and 'id="matrix"' in html
     assert "not comparable" in html and "variant: age_range" in html
     assert "countries-per-100-000" in html or "countries-Per-100-000" in html

@@ -73,13 +73,15 @@ def report(
         if plots_dir is not None and plot_format == "png":
             require_matplotlib()
         project_file = project_file_or_none(project) if (project or run_dir is None) else None
-        folder = run_dir
-        if folder is None:
-            if project_file is None:
-                raise no_project()
+        if run_dir is None and project_file is None:
+            raise no_project()
+        title, folder = None, run_dir
+        if project_file is not None:
             from mhindicators.project import load_project
 
-            folder = load_project(project_file).output_dir()
+            proj = load_project(project_file)
+            title = proj.model.name
+            folder = folder if folder is not None else proj.output_dir()
         issues: list = []
         with stderr.status("building the report..."):
             written = build_report(
@@ -90,6 +92,7 @@ def report(
                 by=split_values(by) if by else None,
                 plots_dir=plots_dir,
                 plot_format=plot_format,
+                title=title,
                 issues=issues,
             )
         if issues:

@@ -144,6 +144,12 @@ def _page(ctx: Context, project, title, figures, found: list[Issue]) -> str:
     matrix = _matrix(project)
     if matrix is not None:
         out.append(("matrix", "Harmonization matrix", sections.matrix_section(matrix)))
+    elif out[-1][0] == "countries" and project is None:
+        out[-1] = (
+            *out[-1][:2],
+            out[-1][2] + "<p>The harmonization matrix needs the project "
+            "file: <code>mhi report RUN_DIR --project mhi.yaml</code>.</p>",
+        )
     out.append(("indicators", "Indicators", f"<p>{len(body)} indicators.</p>"))
     out += [(a, f"{h}", html) for a, h, html in body]
     out.append(("skipped", "Not computed", _skipped(ctx)))
