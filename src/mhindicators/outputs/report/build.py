@@ -24,6 +24,8 @@ class Context:
     by: list[str] = field(default_factory=list)
     inequality: pd.DataFrame | None = None
     level: str = "95%"
+    #: colour and marker of every group and country, the same in every plot
+    palette: dict = field(default_factory=dict)
 
 
 def build_report(
@@ -98,7 +100,20 @@ def _context(run: Run, only: list[str] | None, by: list[str], found: list[Issue]
     except ValueError:
         level = "95%"
     ids = [i for i in wanted if i in computed]
-    return Context(run, select.Labels(run.table("codelists")), ids, by, ineq, level)
+    labels = select.Labels(run.table("codelists"))
+    return Context(run, labels, ids, by, ineq, level, _palette(run, labels))
+
+
+def _palette(run: Run, labels: select.Labels) -> dict:
+    """Groups (by label, dimension by dimension, in code order), then countries."""
+    est, keys = run.estimates, []
+    for dim in (d for d in select.MIGRATORY if d in est):
+        codes = sorted(set(est[dim].astype(str)) - {"_T"})
+        keys += [labels(dim, c) for c in codes]
+    comp = run.table("comparison")
+    if comp is not None:
+        keys += sorted(set(comp["country"].astype(str)))
+    return plots.palette(dict.fromkeys(keys))
 
 
 def _reason(run: Run, ind: str) -> str:
@@ -150,7 +165,8 @@ def _page(ctx: Context, project, title, figures, found: list[Issue]) -> str:
             out[-1][2] + "<p>The harmonization matrix needs the project "
             "file: <code>mhi report RUN_DIR --project mhi.yaml</code>.</p>",
         )
-    out.append(("indicators", "Indicators", f"<p>{len(body)} indicators.</p>"))
+    n = len(body)
+    out.append(("indicators", "Indicators", f"<p>{n} indicator{'s' * (n != 1)}.</p>"))
     out += [(a, f"{h}", html) for a, h, html in body]
     out.append(("skipped", "Not computed", _skipped(ctx)))
     out.append(("methods", "Methods in short", sections.methods_section(ctx.level)))

@@ -37,8 +37,8 @@ def number(value: object, digits: int = 3) -> str:
         return escape(str(value))
     if not math.isfinite(x):
         return ""
-    if x == 0:
-        return "0"
+    if x == int(x) and abs(x) < 1e15:
+        return f"{x:,.0f}"  # counts, and round values such as 100 %
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
     return f"{x:,.{min(decimals, 6)}f}"
 

@@ -21,7 +21,8 @@ from mhindicators.outputs.report.svg import interval_svg
 REFERENCE = ("#0072B2", "s")
 TOTAL = ("#000000", "D")
 COLOURS = ["#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"]
-MARKERS = ["o", "^", "v", "P", "X", "*", "D", "s"]  # colour and shape cycle apart: 24 pairs
+#: not the square and diamond of the reference and the total; 6 colours x 7 shapes: 42 pairs
+MARKERS = ["o", "^", "v", "P", "X", "*", "p"]
 PLOT_FORMATS = ("svg", "png")
 #: notes beside a row are cut to this length in the plot (whole in its data table)
 NOTE_CHARS = 36
@@ -40,6 +41,7 @@ class Figure:
     rows: pd.DataFrame
     xlabel: str
     ref_x: float | None
+    styles: dict
 
 
 def require_matplotlib() -> None:
@@ -67,18 +69,26 @@ def check_plot_format(fmt: str) -> None:
 
 
 def interval_figure(
-    name: str, rows: pd.DataFrame, xlabel: str, title: str, desc: str, ref_x: float | None = None
+    name: str,
+    rows: pd.DataFrame,
+    xlabel: str,
+    title: str,
+    desc: str,
+    ref_x: float | None = None,
+    known: dict | None = None,
 ) -> Figure:
     """Points with intervals, one row each (ROW_COLUMNS); hidden rows show their note only
-    (a suppressed cell has no number), hollow markers mark cells to read with caution."""
+    (a suppressed cell has no number), hollow markers mark cells to read with caution;
+    `known` styles keys the same in every plot (`palette`)."""
     slug = re.sub(r"[^A-Za-z0-9_-]", "-", name)
-    text = interval_svg(rows, _styles(rows["key"]), xlabel, ref_x, slug, title, desc)
-    return Figure(name, title, desc, text, rows, xlabel, ref_x)
+    styles = _styles(rows["key"], known)
+    text = interval_svg(rows, styles, xlabel, ref_x, slug, title, desc)
+    return Figure(name, title, desc, text, rows, xlabel, ref_x, styles)
 
 
 def _png(fig: Figure, path: Path) -> None:
     """The figure drawn with matplotlib as a 200 dpi PNG."""
-    rows, xlabel, ref_x = fig.rows, fig.xlabel, fig.ref_x
+    rows, xlabel, ref_x, styles = fig.rows, fig.xlabel, fig.ref_x, fig.styles
     require_matplotlib()
     import matplotlib
     from matplotlib.figure import Figure as MplFigure
@@ -93,7 +103,6 @@ def _png(fig: Figure, path: Path) -> None:
     right = 1 - min(0.3, 0.02 + 0.058 * notes / 8.0)
     ax = fig.add_axes((left, 0.55 / height, right - left, 1 - 1.05 / height))
     y = -np.arange(n, dtype=float)
-    styles = _styles(rows["key"])
     shown = ~rows["hidden"].to_numpy(bool) & np.isfinite(rows["estimate"].to_numpy(float))
     for key, (colour, marker) in styles.items():
         labelled = False
@@ -139,16 +148,24 @@ def _png(fig: Figure, path: Path) -> None:
     fig.savefig(path, format="png", dpi=200, metadata={"Software": None})
 
 
-def _styles(keys: pd.Series) -> dict[str, tuple[str, str]]:
-    out, i = {}, 0
+def palette(keys) -> dict[str, tuple[str, str]]:
+    """Colour and marker per key, in order: one palette for the whole report keeps a group
+    (or a country) the same colour and shape in every plot."""
+    return {k: (COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]) for i, k in enumerate(keys)}
+
+
+def _styles(keys: pd.Series, known: dict | None = None) -> dict[str, tuple[str, str]]:
+    out, extra = {}, len(known or {})
     for key in dict.fromkeys(keys):
         if key.endswith("(reference)"):
             out[key] = REFERENCE
         elif key == "Total":
             out[key] = TOTAL
+        elif known and key in known:
+            out[key] = known[key]
         else:
-            out[key] = (COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)])
-            i += 1
+            out[key] = (COLOURS[extra % len(COLOURS)], MARKERS[extra % len(MARKERS)])
+            extra += 1
     return out
 
 

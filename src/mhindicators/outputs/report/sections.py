@@ -55,6 +55,7 @@ def indicator_section(ctx, ind: str, est: pd.DataFrame, con: pd.DataFrame, figs:
         title,
         desc,
         float(ref_x.iloc[0]) if len(ref_x) == 1 else None,
+        ctx.palette,
     )
     figs.append(fig)
     parts = [
@@ -107,7 +108,7 @@ def gaps_section(ctx, figs: list) -> str:
         title = f"Gaps (group minus reference) across indicators, {unit}"
         desc = f"{len(part)} gaps; {int(part['hidden'].sum())} suppressed or missing."
         fig = plots.interval_figure(
-            f"gaps-{slug(unit)}", part, f"difference ({unit})", title, desc, 0.0
+            f"gaps-{slug(unit)}", part, f"difference ({unit})", title, desc, 0.0, ctx.palette
         )
         figs.append(fig)
         html += f"<h3>{escape(unit)}</h3>" + page.figure(fig, _rows_table(part, "gap"), title)
@@ -135,6 +136,7 @@ def country_section(ctx, figs: list) -> str:
             title,
             desc,
             0.0,
+            ctx.palette,
         )
         figs.append(fig)
         table = _rows_table(part.assign(action="", note=part["note"] + " " + part["reasons"]))
