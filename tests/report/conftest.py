@@ -101,4 +101,5 @@ def inequality_fixture(run: Path) -> pd.DataFrame:
                     "reason": reason,
                 }
             )
-    return pd.DataFrame(rows)
+    by_sex = {**rows[0], "sex": "F", "estimate": 7777.77}  # not a headline row: not shown
+    return pd.DataFrame([*rows, by_sex])

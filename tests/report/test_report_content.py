@@ -105,6 +105,7 @@ def test_inequality_table_shown_with_left_out_measures(sample_run: Path, tmp_pat
     html = build_report(run, tmp_path / "r.html", issues=issues).read_text()
     assert "Between-group variance" in html and "Population attributable fraction" in html
     assert "an estimate of 0 in a group (log undefined)" in html
+    assert "7,778" not in html  # measures by sex are not the headline
     codes = {i.code for i in issues}
     assert "MHI957" in codes and "MHI958" not in codes
     assert all(i.severity != "error" for i in issues)  # a whole-run report: warnings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mhindicators.results import TOTAL
+from mhindicators.results import ID_COLUMNS, LABEL_COLUMNS, TOTAL
 
 #: measure code -> name (HEAT technical notes; Schlotheuber & Hosseinpoor 2022)
 MEASURES = {
@@ -30,13 +30,19 @@ MEASURES = {
 }
 #: measures that compare with the reference group: left out without one
 REFERENCE_BASED = ("D", "R", "PAF", "PAR", "MDRU", "MDRW")
+#: the inequality table's own columns (after the estimates' ID and dimension columns)
+COLUMNS = [
+    "dimension", "measure", "estimate", "se", "ci_lower", "ci_upper", "conf_level", "n_groups",
+    "reference_group", "favourable", "status", "reason",
+]  # fmt: skip
 _SHOWN = ["measure", "name", "estimate", "ci_lower", "ci_upper", "n_groups", "status", "reason"]
 
 
 def headline(ineq: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """The indicator's measures over the whole population (every other dimension total)."""
     rows = ineq[ineq["indicator_id"] == indicator_id]
-    fixed = [c for c in ("sex", "age_group") if c in rows]
+    known = {*ID_COLUMNS, *LABEL_COLUMNS, *COLUMNS, "indicator_name", "unit_label"}
+    fixed = [c for c in rows.columns if c not in known]  # the non-migratory dimensions
     if fixed:
         rows = rows[(rows[fixed] == TOTAL).all(axis=1)]
     order = {m: i for i, m in enumerate(MEASURES)}
