@@ -70,7 +70,8 @@ def interval_svg(
     """The plot of `rows` (plots.ROW_COLUMNS) as an <svg> element."""
     notes = rows["note"].astype(str).map(_cut)
     shown = ~rows["hidden"].to_numpy(bool) & np.isfinite(rows["estimate"].to_numpy(float))
-    legend = [k for k in styles if (rows.loc[shown, "key"] == k).any()]
+    present = set(rows["key"].to_numpy()[shown])
+    legend = [k for k in styles if k in present]
     legend = legend if len(legend) > 1 else []
     ref = ref_x if ref_x is not None and math.isfinite(ref_x) else None
     box = _layout(rows, notes, shown, len(legend), ref)
