@@ -61,6 +61,7 @@ DEFINING_MODULES = (
     "mhindicators.lint.select",
     "mhindicators.lint.suppress",
     "mhindicators.outputs.fileset",
+    "mhindicators.report.codes",
     "mhindicators.outputs.rounding",
     "mhindicators.outputs.sdmx_csv",
     "mhindicators.outputs.xlsx",

@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
 FORBIDDEN: dict[str, set[str]] = {
     "pipeline": {"cli", "outputs"},
     "outputs": {"cli", "pipeline"},
+    "report": {"cli"},  # reads runs, and computes one or the matrix when asked
     "harmonization": {"cli", "pipeline", "outputs", "survey", "registry", "core", "frame"},
     **{p: {"cli"} for p in ("definitions", "expr", "vocabulary", "profiles", "readers", "policy")},
 }

@@ -13,6 +13,7 @@ from mhindicators.cli import (
     init_cmd,
     matrix_cmd,
     profile_cmds,
+    report_cmd,
     validate_cmd,
 )
 
@@ -58,4 +59,5 @@ app.command("diff")(diff_cmd.diff)
 app.add_typer(profile_cmds.app, name="profile")
 app.command("matrix")(matrix_cmd.matrix)
 app.command("composite")(composite_cmd.composite)
+app.command("report")(report_cmd.report)
 app.command("explain")(validate_cmd.explain)
