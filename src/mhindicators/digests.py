@@ -13,6 +13,7 @@ import hashlib
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 _POOL: ThreadPoolExecutor | None = None
@@ -31,7 +32,7 @@ def sha256_file(path: Path | str) -> str:
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         digest.update(file.relative_to(path).as_posix().encode() + b"\0")
         with open(file, "rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            for block in iter(partial(fh.read, 1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
 

@@ -82,6 +82,8 @@ def report(
             proj = load_project(project_file)
             title = proj.model.name
             folder = folder if folder is not None else proj.output_dir()
+        # run_dir, else the project's output folder (a project is required without run_dir)
+        assert folder is not None
         issues: list = []
         with stderr.status("building the report..."):
             written = build_report(

@@ -151,7 +151,8 @@ def replicate_sums(cells_k, ys, xs, rw: ReplicateColumns, nc: int) -> np.ndarray
     are the same to the last bit."""
     k, r = len(cells_k), rw.shape[1]
     out = np.zeros((k, 2, nc, r))
-    plans = []
+    # (key, y, x): y None = a 0/1 y folded into the key; x None = 1
+    plans: list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]] = []
     for ck, y, x in zip(cells_k, ys, xs, strict=True):
         c1 = ck + 1
         inside = ck >= 0

@@ -343,7 +343,7 @@ def accumulate(
     *,
     rank_df: bool = True,
     block_rows: int = 262_144,
-    shifts: Sequence[float] | None = None,
+    shifts: Sequence[float] | np.ndarray | None = None,
 ) -> SurveyStats:
     """One pass over the rows of `design` computing the statistics of every column.
 
@@ -421,7 +421,7 @@ def _universe_rows(col: Column, cell: np.ndarray, j: int):
     xv = None if x is None else np.take(x, sel)
     boolean_y = y.dtype == np.bool_  # a condition: finite and 0/1 by construction
     bad = 0 if boolean_y else int((~np.isfinite(yv)).sum())
-    bad += 0 if x is None else int((~np.isfinite(xv)).sum())
+    bad += 0 if xv is None else int((~np.isfinite(xv)).sum())  # xv is None iff x is
     if bad:
         _fail("MHI360", f"column {j}: {bad} missing or infinite values inside the universe")
     return ck, sel, y, x, yv, xv, boolean_y
@@ -461,6 +461,7 @@ def _accumulate_column(
     for slot, v in sums.items():
         lay.cs[j, slot] = v.reshape(n_cells, h)
     if lay.clustered:
+        assert design.psu is not None  # clustered means the design has PSUs
         psu = np.take(design.psu, sel)
         lay.parts.append(_group_cell_psu(c, psu, n_cells, wys, wx, nz))
     # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)

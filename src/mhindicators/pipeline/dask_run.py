@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mhindicators.errors import UsageError
 from mhindicators.issues import define, issue, quote
@@ -23,6 +24,9 @@ from mhindicators.pipeline.stream import (
     survey_batch,
     with_shifts,
 )
+
+if TYPE_CHECKING:  # an optional extra: imported when a run asks for Dask
+    from distributed import Client, LocalCluster
 
 define(
     "MHI911",
@@ -127,7 +131,8 @@ class _client:
 
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
-        self.cluster = self.client = None
+        self.cluster: LocalCluster | None = None
+        self.client: Client | None = None
 
     def __enter__(self):
         try:
@@ -147,6 +152,7 @@ class _client:
         return self.client
 
     def __exit__(self, *exc) -> None:
+        assert self.client is not None  # __enter__ set it: __exit__ runs only when it returned
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

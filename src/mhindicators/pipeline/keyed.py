@@ -113,16 +113,17 @@ def cell_map(old: tuple, new: tuple) -> np.ndarray:
 def recell(stats: SurveyStats, to: np.ndarray, n_cells: int) -> SurveyStats:
     """`stats` with cell c moved to cell `to[c]` of `n_cells` (the new ones empty)."""
 
-    def axis(a: np.ndarray | None, ax: int) -> np.ndarray | None:
-        if a is None:
-            return None
+    def axis(a: np.ndarray, ax: int) -> np.ndarray:
         shape = list(a.shape)
         shape[ax] = n_cells
         out = np.zeros(shape, dtype=a.dtype)
-        index = [slice(None)] * a.ndim
+        index: list[slice | np.ndarray] = [slice(None)] * a.ndim
         index[ax] = to
         out[tuple(index)] = a
         return out
+
+    def optional_axis(a: np.ndarray | None, ax: int) -> np.ndarray | None:
+        return None if a is None else axis(a, ax)
 
     return replace(
         stats,
@@ -131,8 +132,8 @@ def recell(stats: SurveyStats, to: np.ndarray, n_cells: int) -> SurveyStats:
         cs_n=axis(stats.cs_n, 1),
         cs_nz=axis(stats.cs_nz, 1),
         psu_parts=[(to[c], *rest) for c, *rest in stats.psu_parts],
-        rep=axis(stats.rep, 2),
-        rep_pos=axis(stats.rep_pos, 2),
+        rep=optional_axis(stats.rep, 2),
+        rep_pos=optional_axis(stats.rep_pos, 2),
         gram=None if stats.gram is None else [axis(g, 0) for g in stats.gram],
         logit_parts=None
         if stats.logit_parts is None

@@ -154,7 +154,8 @@ def _page(ctx: Context, project, title, figures, found: list[Issue]) -> str:
         ),
         ("measures", "Inequality measures", _measures_summary(ctx, found)),
     ]
-    if run.table("comparison") is not None and len(run.table("comparison")):
+    comparison = run.table("comparison")
+    if comparison is not None and len(comparison):
         out.append(("countries", "Country comparison", sections.country_section(ctx, figures)))
     matrix = _matrix(project)
     if matrix is not None:

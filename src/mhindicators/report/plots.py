@@ -98,10 +98,10 @@ def _png(fig: Figure, path: Path) -> None:
     longest = max((len(str(s)) for s in rows["label"]), default=10)
     notes = min(max((len(str(s)) for s in rows["note"]), default=0), NOTE_CHARS)
     height = 1.3 + 0.26 * max(n, 1)
-    fig = MplFigure(figsize=(8.0, height))  # not pyplot: no global figure list
+    canvas = MplFigure(figsize=(8.0, height))  # not pyplot: no global figure list
     left = min(0.55, 0.1 + 0.062 * longest / 8.0)
     right = 1 - min(0.3, 0.02 + 0.058 * notes / 8.0)
-    ax = fig.add_axes((left, 0.55 / height, right - left, 1 - 1.05 / height))
+    ax = canvas.add_axes((left, 0.55 / height, right - left, 1 - 1.05 / height))
     y = -np.arange(n, dtype=float)
     shown = ~rows["hidden"].to_numpy(bool) & np.isfinite(rows["estimate"].to_numpy(float))
     for key, (colour, marker) in styles.items():
@@ -142,10 +142,10 @@ def _png(fig: Figure, path: Path) -> None:
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     if len(ax.get_legend_handles_labels()[1]) > 1:
-        fig.legend(
+        canvas.legend(
             loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8
         )
-    fig.savefig(path, format="png", dpi=200, metadata={"Software": None})
+    canvas.savefig(path, format="png", dpi=200, metadata={"Software": None})
 
 
 def palette(keys) -> dict[str, tuple[str, str]]:

@@ -174,11 +174,12 @@ def accumulate_group(
         ages = cache[bands]
         work, in_band = frame.assign(age_group=ages.groups), ~ages.outside
     measures = [measure(ind, work, vocab) for ind in inds]
+    universes = [m.keep & in_band for m in measures]
     columns = [
-        Column(m.y, m.x if ind.estimator == "ratio" else None, m.keep & in_band)
-        for ind, m in zip(inds, measures, strict=True)
+        Column(m.y, m.x if ind.estimator == "ratio" else None, universe)
+        for ind, m, universe in zip(inds, measures, universes, strict=True)
     ]
-    cells = encode_cells(work, list(dims), np.logical_or.reduce([c.universe for c in columns]))
+    cells = encode_cells(work, list(dims), np.logical_or.reduce(universes))
     stats = accumulate(design, cells.codes, cells.n_cells, columns, shifts=shifts)
     return GroupPass(work, in_band, measures, cells, stats)
 
@@ -202,10 +203,10 @@ def finish_column(
         covariance=bool(ind.reference_group or ind.standardize or migratory_dimension(ind)),
     )
     table = _table(ind, doms, est, conf_level, default_ci)
-    margin_cov = None
+    margin_cov: Callable[[np.ndarray], np.ndarray | None] | None = None
     if stats.kind != "taylor":  # one svyby call per margin, as R drops NA replicates
 
-        def margin_cov(rows):
+        def replicate_margin_cov(rows: np.ndarray) -> np.ndarray | None:
             sub = estimate_domains(
                 stats,
                 doms.membership[rows],
@@ -216,6 +217,8 @@ def finish_column(
                 covariance=True,
             )
             return sub.cov
+
+        margin_cov = replicate_margin_cov
 
     contrasts = _contrasts(ind, doms, est, conf_level, margin_cov)
     ineq_doms, ineq_est, block = doms, est, margin_cov
