@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from mhindicators.core.inequality_measures import (
     MEASURES,
@@ -154,3 +155,19 @@ def test_correlated_groups_change_the_se():
     # D compares group 2 with the reference 0: the 0-1 covariance does not enter
     assert correlated["D"].se[0] == pytest.approx(independent["D"].se[0])
     assert correlated["BGV"].se[0] != pytest.approx(independent["BGV"].se[0])
+
+
+def test_a_measure_takes_the_df_of_the_groups_it_depends_on():
+    """A one-PSU group (df 0) leaves D and R between two other groups with their interval;
+    measures over every group (BGV) have none. Old rule: the set's smallest df for all."""
+    s = sets([80.0, 70.0, 60.0, 75.0], pop=[5, 2, 1, 2])  # reference 0; farthest: group 2
+    group_df = np.array([[40.0, 0.0, 30.0, 25.0]])
+    out = run(s, df=group_df)
+    for name in ("D", "R"):
+        assert out[name].status[0] == "ok", (name, out[name].reason[0])
+        assert np.isfinite(out[name].ci_lower[0])
+    d = out["D"]
+    t = stats.t.ppf(0.975, 30.0)  # min(df of reference 40, of group 2 30)
+    assert d.ci_upper[0] - d.estimate[0] == pytest.approx(t * d.se[0], rel=1e-12)
+    assert out["BGV"].status[0] == "no-interval"
+    assert np.isfinite(out["BGV"].se[0]) and np.isnan(out["BGV"].ci_lower[0])

@@ -17,7 +17,9 @@
 # derivative of |x| is sign(x) there). The group compared by D and R (furthest from the
 # reference), the best group of MDB* and the signs are chosen at the estimates.
 # PAF and PAR are set to 0 (SE NA) when their sign is wrong for the favourable direction (HEAT).
-# Intervals: estimate +- qt(0.975, df) * SE, df = the smallest degf() of the groups' domains;
+# Intervals: estimate +- qt(0.975, df) * SE, df = the smallest degf() of the domains of the groups
+# the measure depends on: the reference and the compared group for D and R (as mhi's contrasts),
+# every group for the others (each depends on the mean mu or on every group);
 # R on the log scale: R * exp(+-t SE / R).
 #
 # Outcomes: chol (0/1, favourable lower) and old = 1{agegrp == "(59,Inf]"} (favourable higher),
@@ -87,8 +89,9 @@ emit <- function(case, within, fav, st, y, p, ref, df, call) {
   res <- svycontrast(st, lapply(m$exprs, function(e) parse(text = e)[[1]]))
   est <- coef(res)
   se <- sqrt(diag(vcov(res)))
-  t <- qt(0.975, df)
   for (k in names(m$exprs)) {
+    dk <- if (k %in% c("D", "R")) min(df[c(ref, m$far)]) else min(df)
+    t <- qt(0.975, dk)
     e <- unname(est[k]); s <- unname(se[k])
     status <- "ok"
     if (k %in% c("PAF", "PAR") && fav * e < 0) {
@@ -101,7 +104,7 @@ emit <- function(case, within, fav, st, y, p, ref, df, call) {
     rows[[length(rows) + 1]] <<- data.frame(
       case = case, within = within, favourable = if (fav > 0) "higher" else "lower",
       measure = k, estimate = g17(e), se = g17(s), ci_lower = g17(lo), ci_upper = g17(hi),
-      df = g17(df), compared_group = group, status = status,
+      df = g17(dk), compared_group = group, status = status,
       r_call = sprintf("svycontrast(%s, quote(%s))", call, m$exprs[[k]]))
   }
 }
@@ -129,7 +132,8 @@ for (cid in names(designs)) {
     pops <- coef(svyby(~one, ~grp, sub, svytotal))
     p <- pops / sum(pops)
     groups <- sort(unique(data$grp))
-    df <- min(sapply(groups, function(g) degf(subset(sub, grp == g))))
+    df <- sapply(groups, function(g) degf(subset(sub, grp == g)))
+    names(df) <- groups
     for (ind in indicators) {
       st <- svyby(as.formula(paste0("~", ind$y)), ~grp, sub, svymean, covmat = TRUE)
       y <- coef(st)
@@ -156,7 +160,8 @@ for (r in registry) {
   call <- sprintf("svystat of rates 1e5*x/n with var diag(x*(1e5/n)^2), x = c(%s), n = c(%s)",
                   paste(r$x, collapse = ", "), paste(r$n, collapse = ", "))
   for (fav in c(-1, 1)) {
-    emit("registry:rate", r$within, fav, st, rate, r$n / sum(r$n), "g1", Inf, call)
+    df <- setNames(rep(Inf, length(rate)), names(rate))
+    emit("registry:rate", r$within, fav, st, rate, r$n / sum(r$n), "g1", df, call)
   }
 }
 

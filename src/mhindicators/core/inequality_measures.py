@@ -169,7 +169,9 @@ def inequality_measures(
 ) -> list[Measure]:
     """Every measure for every set; `favourable` is +1 (higher is better), -1 or 0 (unknown).
 
-    Intervals: t(df) Wald, R's on the log scale; df (S,) or a scalar (inf = normal).
+    Intervals: t(df) Wald, R's on the log scale; df per group (S, G), per set (S,) or a
+    scalar (inf = normal). A measure's df is the smallest of the groups it depends on (non-zero
+    gradient): D and R need only their two groups' df, BGV every group's.
     """
     y = np.asarray(sets.y, dtype=np.float64)
     pop = np.asarray(sets.pop, dtype=np.float64)
@@ -192,9 +194,23 @@ def inequality_measures(
         far=_farthest(y, present, ref),
         cov=np.where(present[:, :, None] & present[:, None, :], np.nan_to_num(sets.cov), 0.0),
         var_ok=np.all(~present | (np.diagonal(sets.cov, axis1=1, axis2=2) > 0), axis=1),
-        t=t_quantile(conf_level, np.broadcast_to(np.asarray(df, dtype=np.float64), y.shape[:1])),
+        group_df=_group_df(df, y.shape),
+        conf_level=conf_level,
     )
     return [_measure(name, common, favourable) for name in measures]
+
+
+def _group_df(df, shape: tuple[int, ...]) -> np.ndarray:
+    """(S, G) design df of each group from a scalar, per-set (S,) or per-group (S, G) df."""
+    df = np.asarray(df, dtype=np.float64)
+    if df.ndim == 1:
+        df = df[:, None]
+    return np.broadcast_to(df, shape)
+
+
+def _measure_df(group_df: np.ndarray, involved: np.ndarray) -> np.ndarray:
+    """Per set, the smallest df of the groups a measure depends on (inf when none)."""
+    return np.min(np.where(involved, group_df, np.inf), axis=1)
 
 
 def _measure(name: str, c: SimpleNamespace, favourable: int) -> Measure:
@@ -220,7 +236,8 @@ def _measure(name: str, c: SimpleNamespace, favourable: int) -> Measure:
     na = reason != ""
     se = np.where(na | clamp, np.nan, se)
     status[na] = NOT_APPLICABLE
-    lo, hi = _interval(name, value, se, c.t)
+    involved = c.present & (grad != 0)
+    lo, hi = _interval(name, value, se, t_quantile(c.conf_level, _measure_df(c.group_df, involved)))
     no_t = (status == OK) & ~(np.isfinite(lo) & np.isfinite(hi))
     status[no_t] = NO_INTERVAL  # df <= 0 (a group with one PSU): the SE stands, no interval
     why = np.where(no_t, "design df of a group not positive: no interval", why)

@@ -77,9 +77,9 @@ def inequality_rows(
         ref[:] = list(groups).index(ref_level)
     dfs = np.broadcast_to(np.asarray(df, dtype=np.float64), estimate.shape)
     present = listed & np.isfinite(y)
-    set_df = np.min(np.where(present, dfs[safe], np.inf), axis=1)
+    group_df = np.where(present, dfs[safe], np.inf)  # each measure takes its own groups' minimum
     results = inequality_measures(
-        GroupSets(y, covs, pop, listed, ref), FAVOURABLE[ind.favourable], conf_level, set_df
+        GroupSets(y, covs, pop, listed, ref), FAVOURABLE[ind.favourable], conf_level, group_df
     )
     first = grouprow[np.unique(set_of, return_index=True)[1]]  # a domain row of each set
     return _assemble(ind, labels, dim, first, groups, present, ref_level, results, conf_level)
