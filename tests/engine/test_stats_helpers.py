@@ -52,3 +52,25 @@ def test_weight_levels_follow_replaced_weights():
     assert list(design.weight_levels()[1]) == [1.0, 2.0]
     design.weights = np.array([3.0, 3.0, 4.0, 4.0, 4.0, 3.0, 3.0, 4.0])
     assert list(design.weight_levels()[1]) == [3.0, 4.0]
+
+
+def test_logit_moments_in_passes_equal_one_pass_and_the_hashed_path(monkeypatch):
+    """The dense path sums runs of rows (small temporaries); the runs must add up to the
+    moments of all rows, and to the hashed path's (wide weight ranges)."""
+    from mhindicators.core import logit_moments as lm
+
+    rng = np.random.default_rng(3)
+    n = 10_000
+    w = np.exp(rng.normal(5, 1.5, n))  # calibrated weights over several binades
+    w[:7] = 0.0  # zero weights leave the moments
+    cell, y = rng.integers(0, 9, n), rng.integers(0, 2, n).astype(np.float64)
+    one = lm.logit_moments(cell, y, w, 9)
+    monkeypatch.setattr(lm, "_ROWS_PER_PASS", 999)  # 11 passes, the last one short
+    runs = lm.logit_moments(cell, y, w, 9)
+    monkeypatch.setattr(lm, "_DENSE_KEYS", 0)  # every key hashed, in one pass
+    hashed = lm.logit_moments(cell, y, w, 9)
+    for other in (runs, hashed):
+        for a, b in zip(one[:3], other[:3], strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(other[3], one[3], rtol=1e-12, atol=1e-12 * w.max() ** 3)
+    assert one[3][0].sum() == n - 7

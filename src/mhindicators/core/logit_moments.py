@@ -16,6 +16,9 @@ import pandas as pd
 LOGIT_BITS = 5  # weight bins: exponent + this many mantissa bits
 _LOGIT_SHIFT = 52 - LOGIT_BITS
 _DENSE_KEYS = 20_000_000  # above this many cell x y x bin keys, group by sorting instead
+# rows per pass of the dense path: temporaries of a few MB, reused from pass to pass, instead
+# of six arrays of the column's length (fresh pages cost more than the arithmetic on them)
+_ROWS_PER_PASS = 1 << 20
 
 
 def merge_logit(pa, pb, k):
@@ -71,28 +74,52 @@ def logit_moments(cell, y, w, n_cells):
     if cell.size == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z, np.zeros((4, 0))
-    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
-    centre = np.left_shift(bins, _LOGIT_SHIFT)
-    centre |= 1 << (_LOGIT_SHIFT - 1)
-    d = w - centre.view(np.float64)
-    d2 = d * d
-    vals = (d, d2, d2 * d)
-    b0, b1 = int(bins.min()), int(bins.max())
+    b0, b1 = (int(_bins(np.array([v]))[0]) for v in (w.min(), w.max()))  # bins grow with w
     nb = b1 - b0 + 1
     size = n_cells * 2 * nb
-    if size <= _DENSE_KEYS:
-        key = y.astype(np.int64)
-        key *= nb
-        key += bins
-        key -= b0
-        key += cell * (2 * nb)  # (cell, y, bin - b0)
-        cnt = np.bincount(key, minlength=size)
-        keep = np.flatnonzero(cnt)
-        mom = [cnt[keep].astype(np.float64)] + [np.bincount(key, v, size)[keep] for v in vals]
-        cy, bk = np.divmod(keep, nb)
-        cc, yy = np.divmod(cy, 2)
-        return cc, yy, bk + b0, np.stack(mom)
-    return _reduce_logit(cell, y.astype(np.int64), bins, np.stack([np.ones(cell.size), *vals]))
+    if size > _DENSE_KEYS:
+        bins = _bins(w)
+        d = w - _centres(bins)
+        d2 = d * d
+        mom = np.stack([np.ones(cell.size), d, d2, d2 * d])
+        return _reduce_logit(cell, y.astype(np.int64), bins, mom)
+    sums = np.zeros((4, size))
+    for start in range(0, cell.size, _ROWS_PER_PASS):
+        part = slice(start, start + _ROWS_PER_PASS)
+        _add_moments(sums, cell[part], y[part], w[part], b0, nb)
+    keep = np.flatnonzero(sums[0])
+    cy, bk = np.divmod(keep, nb)
+    cc, yy = np.divmod(cy, 2)
+    return cc, yy, bk + b0, sums[:, keep]
+
+
+def _add_moments(sums, cell, y, w, b0, nb) -> None:
+    """Add one run of rows' count and sums of d, d^2, d^3 into the dense (4, size) `sums`."""
+    size = sums.shape[1]
+    bins = _bins(w)
+    d = w - _centres(bins)
+    key = y.astype(np.int64)
+    key *= nb
+    key += bins
+    key -= b0
+    key += cell * (2 * nb)  # (cell, y, bin - b0)
+    sums[0] += np.bincount(key, minlength=size)
+    sums[1] += np.bincount(key, d, size)
+    d2 = d * d
+    sums[2] += np.bincount(key, d2, size)
+    d2 *= d
+    sums[3] += np.bincount(key, d2, size)
+
+
+def _bins(w: np.ndarray) -> np.ndarray:
+    """The weight bin of each (positive) w: its bits after the top `LOGIT_BITS` of mantissa."""
+    return np.right_shift(np.ascontiguousarray(w, dtype=np.float64).view(np.int64), _LOGIT_SHIFT)
+
+
+def _centres(bins: np.ndarray) -> np.ndarray:
+    centre = np.left_shift(bins, _LOGIT_SHIFT)
+    centre |= 1 << (_LOGIT_SHIFT - 1)
+    return centre.view(np.float64)
 
 
 def logit_moments_by_level(cell, y, level, weights, n_cells):

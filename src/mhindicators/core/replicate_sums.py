@@ -19,6 +19,8 @@ Gram.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -176,13 +178,14 @@ def replicate_sums(cells_k, ys, xs, rw: ReplicateColumns, nc: int) -> np.ndarray
 
 def accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df, block_rows):
     """Fill `stats.rep` (and `rep_pos`, `gram`) from the rows kept by `stats.accumulate`
-    (xs: None where x = 1)."""
+    (xs: None where x = 1).
+
+    The Grams (R's rank-based df) are built on a second thread while this one forms the
+    replicate sums: both are column passes that release the GIL for most of their time, and
+    the Grams cost about twice the sums (1M rows x 80 replicates: 0.7 s and 0.35 s)."""
     spec = design.replicates
     rw = spec.weights
     nc = stats.n_cells
-    stats.rep = replicate_sums(cells_k, ys, xs, rw, nc)
-    if rw.any_negative():  # e.g. successive-difference weights
-        stats.rep_pos = replicate_sums(cells_k, ys, xs, rw.positive_part(), nc)
     stats.rep_meta = {
         "type": spec.type,
         "scale": spec.scale,
@@ -190,11 +193,23 @@ def accumulate_replicates(stats, design, cells_k, ys, xs, universe_ids, rank_df,
         "mse": spec.mse,
         "df": spec.df,
     }
-    if not rank_df or spec.df is not None:
-        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-gram") as pool:
+        grams = None
+        if rank_df and spec.df is None:
+            args = (cells_k, universe_ids, rw, design.weights, nc, block_rows)
+            grams = pool.submit(_grams_by_universe, *args)
+        stats.rep = replicate_sums(cells_k, ys, xs, rw, nc)
+        if rw.any_negative():  # e.g. successive-difference weights
+            stats.rep_pos = replicate_sums(cells_k, ys, xs, rw.positive_part(), nc)
+        if grams is not None:
+            stats.gram = grams.result()
+
+
+def _grams_by_universe(cells_k, universe_ids, rw, w, nc, block_rows) -> list[np.ndarray]:
+    """One `gram_by_cell` per column; columns of one universe share theirs."""
     grams, seen = [], {}
     for ck, uid in zip(cells_k, universe_ids, strict=True):
         if uid not in seen:
-            seen[uid] = gram_by_cell(ck, rw, design.weights, nc, block_rows)
+            seen[uid] = gram_by_cell(ck, rw, w, nc, block_rows)
         grams.append(seen[uid])
-    stats.gram = grams
+    return grams

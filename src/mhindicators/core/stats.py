@@ -18,6 +18,7 @@ For 0/1 columns we also keep the moments R's `logit` interval needs (`logit_mome
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -322,7 +323,8 @@ class _Layout:
     cs_nz: np.ndarray
     nzw: np.ndarray | None  # 1.0 where w != 0; None when every weight is non-zero
     parts: list = field(default_factory=list)
-    logit: list = field(default_factory=list)
+    logit: list = field(default_factory=list)  # per column: a Future of its logit part, or None
+    background: Executor | None = None  # where logit parts are computed (a second core)
     # cells, y (shifted), x per column, for the replicate pass
     rep_rows: tuple = field(default_factory=lambda: ([], [], []))
 
@@ -356,9 +358,13 @@ def accumulate(
     cell = _checked_cells(cell, design.n, n_cells)
     lay = _layout(design, n_cells, len(columns))
     fixed = [None] * len(columns) if shifts is None else [float(v) for v in shifts]
-    shift = np.array(
-        [_accumulate_column(lay, j, col, cell, fixed[j]) for j, col in enumerate(columns)]
-    )
+    # logit parts are a separate set of passes over the same rows: done on a second thread
+    # while this one forms the sums (numpy releases the GIL in them)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mhi-logit") as lay.background:
+        shift = np.array(
+            [_accumulate_column(lay, j, col, cell, fixed[j]) for j, col in enumerate(columns)]
+        )
+        logit_parts = [None if part is None else part.result() for part in lay.logit]
     strata = design.strata_codes
     stats = SurveyStats(
         n_cells=n_cells,
@@ -377,7 +383,7 @@ def accumulate(
         shift=shift.reshape(len(columns)),
         unit_x=tuple(col.x is None for col in columns),
         strata_labels=design.strata_labels,
-        logit_parts=lay.logit,
+        logit_parts=logit_parts,
     )
     if lay.kind == "replicate":
         universe_ids = [None if c.universe is None else id(c.universe) for c in columns]
@@ -443,6 +449,10 @@ def _accumulate_column(
     else:
         lay.cs_nz[j] = np.bincount(key, nz, size).reshape(n_cells, h).astype(np.int64)
     binary_y = boolean_y or bool(np.all((yv == 0) | (yv == 1)))
+    # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
+    binary = binary_y and (unit_x or bool(np.all(xv == 1)))
+    assert lay.background is not None
+    lay.logit.append(lay.background.submit(_logit_part, lay, c, yv, ws, sel) if binary else None)
     wx = ws if unit_x else ws * xv
     sums, shift, wys = _slot_sums(
         key,
@@ -464,9 +474,6 @@ def _accumulate_column(
         assert design.psu is not None  # clustered means the design has PSUs
         psu = np.take(design.psu, sel)
         lay.parts.append(_group_cell_psu(c, psu, n_cells, wys, wx, nz))
-    # R's svyciprop(~y) glm: y must be 0/1 and the denominator 1 (a proportion)
-    binary = binary_y and (unit_x or bool(np.all(xv == 1)))
-    lay.logit.append(_logit_part(lay, binary, c, yv, ws, sel) if binary else None)
     if lay.kind == "replicate":  # the replicate pass needs the rows again; Taylor does not
         yf = y.astype(np.float64, copy=False)  # shifted like the Taylor sums
         lay.rep_rows[0].append(ck)
@@ -475,7 +482,7 @@ def _accumulate_column(
     return shift
 
 
-def _logit_part(lay: _Layout, binary: bool, c, yv, ws, sel):
+def _logit_part(lay: _Layout, c, yv, ws, sel):
     """Logit-interval moments of a 0/1 column; weights are factorised (once per design,
     cached) only when a Taylor proportion needs them and they take few values."""
     levels = lay.design.weight_levels() if lay.kind == "taylor" else None

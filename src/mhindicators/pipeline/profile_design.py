@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mhindicators.core.design import ReplicateSpec, SurveyDesign
+from mhindicators.core.int_codes import small_int_codes
 from mhindicators.core.replicate_columns import ReplicateColumns
 from mhindicators.errors import DataError, MhiError
 from mhindicators.issues import Issue, define, issue, quote
@@ -84,13 +85,13 @@ def build_design(
             msg = f"design column {column}: {n_missing} row(s) have no value"
             raise DataError(msg, [issue("MHI364", msg)])
     if d.strata:
-        codes, uniques = pd.factorize(raw[d.strata], sort=True)
+        codes, uniques = sorted_codes(raw[d.strata])
         strata, labels = codes, [str(u) for u in uniques]
     if d.psu:
         if d.nest and strata is not None:
             psu = nested_psu_codes(strata, raw[d.psu])
         else:
-            psu = pd.factorize(raw[d.psu], sort=True)[0]
+            psu = sorted_codes(raw[d.psu])[0]
     (weights,) = _columns(raw, [d.weight], f"weight column {quote(d.weight)}", "MHI360")
     if len(weights) and not np.any(weights):  # NaN counts as non-zero: MHI360 reports it
         msg = f"weight column {quote(d.weight)}: all {len(weights):,} weights are 0"
@@ -112,6 +113,15 @@ def build_design(
             r.df,
         )
     return SurveyDesign(weights, strata, psu, fpc, d.lonely_psu, replicates, strata_labels=labels)
+
+
+def sorted_codes(column: pd.Series) -> tuple[np.ndarray, object]:
+    """`pd.factorize(column, sort=True)`: by a table over the range for small-integer ids
+    (strata, PSU numbers; 3x faster at 10M rows), by hashing otherwise."""
+    fast = small_int_codes(column.to_numpy()) if isinstance(column.dtype, np.dtype) else None
+    if fast is not None:
+        return fast[0], fast[1]
+    return pd.factorize(column, sort=True)
 
 
 def nested_psu_codes(strata: np.ndarray, psu: pd.Series) -> np.ndarray:
