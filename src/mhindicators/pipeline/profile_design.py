@@ -115,7 +115,7 @@ def build_design(
     return SurveyDesign(weights, strata, psu, fpc, d.lonely_psu, replicates, strata_labels=labels)
 
 
-def sorted_codes(column: pd.Series) -> tuple[np.ndarray, object]:
+def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
     """`pd.factorize(column, sort=True)`: by a table over the range for small-integer ids
     (strata, PSU numbers; 3x faster at 10M rows), by hashing otherwise."""
     fast = small_int_codes(column.to_numpy()) if isinstance(column.dtype, np.dtype) else None
