@@ -250,3 +250,12 @@ def test_the_runs_own_inequality_table_is_shown(sample_run: Path, tmp_path: Path
     assert "Between-group variance" in html and "Theil index" in html
     assert "None: every measure was applicable" in html
     assert "no inequality measures for this indicator" not in html.lower()
+
+
+def test_headline_counts_one_indicator_in_the_singular(sample_run: Path, tmp_path: Path) -> None:
+    """'1 indicator', not '1 indicators', in the line under the title."""
+    one = build_report(sample_run, tmp_path / "one.html", indicators=["eu_unmet_medical_need"])
+    html = one.read_text(encoding="utf-8")
+    assert re.search(r"\b1 indicator ·", html) and "1 indicators" not in html
+    many = build_report(sample_run, tmp_path / "all.html").read_text(encoding="utf-8")
+    assert re.search(r"\b\d\d+ indicators ·", many)

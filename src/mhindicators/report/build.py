@@ -173,8 +173,9 @@ def _page(ctx: Context, project, title, figures, found: list[Issue]) -> str:
     out.append(("methods", "Methods in short", sections.methods_section(ctx.level)))
     out.append(("provenance", "Provenance", sections.provenance_section(run)))
     heading = title or run.provenance.get("project.name") or "mhi report"
+    k = len(ctx.indicators)
     meta = (
-        f"{len(ctx.indicators)} indicators · intervals {ctx.level} · built by mhi "
+        f"{k} indicator{'s' * (k != 1)} · intervals {ctx.level} · built by mhi "
         f"{escape(run.provenance.get('tool_version', ''))} from {escape(run.origin)}"
     )
     return page.document(heading, out, meta)
