@@ -55,8 +55,7 @@ def logit_bin_centre(bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centre and half-width of weight bins (float64 values sharing exponent and top
     `LOGIT_BITS` mantissa bits)."""
     lo = np.left_shift(bins, _LOGIT_SHIFT).view(np.float64)
-    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
-    centre = centre.view(np.float64)
+    centre = _centres(bins)
     return centre, centre - lo
 
 
@@ -74,7 +73,7 @@ def logit_moments(cell, y, w, n_cells):
     if cell.size == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z, np.zeros((4, 0))
-    b0, b1 = (int(_bins(np.array([v]))[0]) for v in (w.min(), w.max()))  # bins grow with w
+    b0, b1 = _bins(np.array([w.min(), w.max()])).tolist()  # bins grow with (positive) w
     nb = b1 - b0 + 1
     size = n_cells * 2 * nb
     if size > _DENSE_KEYS:
@@ -137,8 +136,7 @@ def logit_moments_by_level(cell, y, level, weights, n_cells):
     w = weights[lv]
     pos = w > 0  # zero weights add nothing (see `logit_moments`)
     cc, yy, lv, w, count = cc[pos], yy[pos], lv[pos], w[pos], cnt[keep][pos].astype(np.float64)
-    bins = np.right_shift(w.view(np.int64), _LOGIT_SHIFT)
-    centre = np.bitwise_or(np.left_shift(bins, _LOGIT_SHIFT), 1 << (_LOGIT_SHIFT - 1))
-    d = w - centre.view(np.float64)
+    bins = _bins(w)
+    d = w - _centres(bins)
     mom = np.stack([count, count * d, count * d * d, count * d * d * d])
     return _reduce_logit(cc, yy, bins, mom)

@@ -23,7 +23,7 @@ from mhindicators.frame.domains import Cells, all_domains
 from mhindicators.frame.measures import unknown_sums
 from mhindicators.issues import define, issue, quote
 from mhindicators.pipeline.keyed import GroupPart, merge_parts
-from mhindicators.pipeline.profile_design import _columns, replicate_columns
+from mhindicators.pipeline.profile_design import _columns, replicate_columns, sorted_codes
 from mhindicators.profiles.harmonize import harmonize
 from mhindicators.profiles.loader import LoadedProfile
 from mhindicators.survey.indicators import (
@@ -193,7 +193,7 @@ def batch_design(
     strata = None
     labels = np.asarray([""], dtype=object)
     if d.strata:
-        strata, uniques = pd.factorize(raw[d.strata], sort=True)
+        strata, uniques = sorted_codes(raw[d.strata])
         labels = np.asarray([key_text(u) for u in uniques], dtype=object)
     psu, psus = None, np.zeros(0, dtype=object)
     if d.psu:
